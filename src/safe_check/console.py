@@ -1,0 +1,66 @@
+"""Terminal output through rich: tables and panels, markup off so checklist text stays text."""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def plain_mode() -> bool:
+    """Plain output for screen readers and poor terminals: SAFE_CHECK_PLAIN or --plain."""
+    return bool(os.environ.get("SAFE_CHECK_PLAIN"))
+
+
+@cache
+def console(stderr: bool = False) -> Console:
+    """The shared rich console (NO_COLOR and plain mode respected; no markup or highlighting)."""
+    from rich.console import Console
+
+    return Console(
+        stderr=stderr,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        no_color=plain_mode() or None,
+        soft_wrap=True,
+    )
+
+
+def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
+    """Print rows as a table (plain tab-free columns in plain mode or when piped)."""
+    from rich import box
+    from rich.table import Table
+
+    plain = plain_mode() or not sys.stdout.isatty()
+    t = Table(title=title, box=None if plain else box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for c in columns:
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(*("-" if v is None else str(v) for v in r))
+    console().print(t)
+
+
+def panel(text: str, title: str, style: str = "bold yellow") -> None:
+    """A highlighted box (a plain heading and lines in plain mode)."""
+    if plain_mode():
+        console().print(f"{title.upper()}\n{text}\n")
+        return
+    from rich.panel import Panel
+    from rich.text import Text
+
+    console().print(Panel(Text(text), title=title, border_style=style, expand=False))
+
+
+def error(message: str) -> None:
+    """An error message on stderr."""
+    console(stderr=True).print(f"safe-check: {message}", style="red")
+
+
+def note(message: str, style: str = "") -> None:
+    """An informational line on stderr, so stdout stays clean for data."""
+    console(stderr=True).print(message, style=style or None)
