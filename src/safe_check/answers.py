@@ -111,11 +111,19 @@ def _date(raw: Any) -> str:
     if isinstance(raw, date):
         return raw.isoformat()
     if isinstance(raw, str):
-        try:
-            return date.fromisoformat(raw.strip()).isoformat()
-        except ValueError:
-            pass
+        return parse_date(raw)
     raise ValueError(f"expected a date as YYYY-MM-DD, got {raw!r}")
+
+
+def parse_date(text: str) -> str:
+    """A date typed as YYYY-MM-DD or, as UK officers write it, DD/MM/YYYY."""
+    text = text.strip()
+    try:
+        if "/" in text:
+            return datetime.strptime(text, "%d/%m/%Y").date().isoformat()
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"expected a date as DD/MM/YYYY or YYYY-MM-DD, got {text!r}") from None
 
 
 def _done(raw: Any) -> dict[str, Any]:
@@ -283,9 +291,8 @@ def _not_applicable(cl: Checklist, given: Answers, kept: Answers) -> list[str]:
         if not isinstance(item, Roster) or item.id not in kept:
             continue
         inner = {q.id: q for q in item.questions}
-        for index, (entry, entry_kept) in enumerate(
-            zip(given[item.id], kept[item.id], strict=True)
-        ):
+        pairs = zip(given.get(item.id) or [], kept[item.id], strict=False)
+        for index, (entry, entry_kept) in enumerate(pairs):
             for key in set(entry) - set(entry_kept):
                 name = entry_name(item, index, entry)
                 problems.append(

@@ -27,7 +27,7 @@ def console(stderr: bool = False) -> Console:
         markup=False,
         emoji=False,
         no_color=plain_mode() or None,
-        soft_wrap=True,
+        soft_wrap=stderr,  # messages stay one line in logs; screen text wraps at words
     )
 
 

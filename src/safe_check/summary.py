@@ -36,6 +36,7 @@ class Block:
     title: str
     lines: list[Line] = field(default_factory=list)
     level: int = 2
+    keep: bool = False
 
 
 @dataclass
@@ -100,7 +101,7 @@ def notes(record: Record, cl: Checklist) -> Notes:
         if isinstance(answer.value, dict) and answer.value.get("done") is False:
             not_done.append(f"{who}{answer.prompt} {answer.value.get('reason', '')}")
         if line.quote:
-            quotes.append(f"{who}\u201c{answer.value}\u201d")
+            quotes.append(f"{who or answer.prompt + ' '}\u201c{answer.value}\u201d")
 
     for answer in record.answers:
         title = section_of.get(answer.question, "")
@@ -109,6 +110,7 @@ def notes(record: Record, cl: Checklist) -> Notes:
         if not answer.entries:
             add(answer, blocks[-1], "")
             continue
+        blocks[-1].keep = True  # the section's heading stays above its roster entries
         for entry in answer.entries:
             block = Block(_entry_title(entry.label, entry.derived), level=3)
             blocks.append(block)
@@ -122,7 +124,7 @@ def notes(record: Record, cl: Checklist) -> Notes:
         title=f"{cl.title}: summary notes",
         header=_header(record, cl),
         actions={p: items for p, items in actions.items() if items},
-        blocks=[b for b in blocks if b.lines],
+        blocks=[b for b in blocks if b.lines or b.keep],
         not_done=not_done,
         quotes=quotes,
         statements=record.statements,

@@ -28,10 +28,8 @@ def render_template(cl: Checklist) -> str:
         f"# Answers for {cl.id} v{cl.version}: {cl.title}",
         "# Fill in the values, delete what does not apply, then run:",
         f"#   safe-check start {cl.id} --answers THIS_FILE",
-        "",
-        "[record]",
-        'subject_ref = ""          # incident or reference number (optional; never a name)',
-        "# incident_at = 2026-01-31T22:10:00Z   # default: now",
+        "# In TOML every key after a [table] header belongs to that table: keep the",
+        "# answers here, before [record], and the [[roster]] tables last.",
         "",
     ]
     rosters: list[Roster] = []
@@ -44,6 +42,12 @@ def render_template(cl: Checklist) -> str:
                 continue
             out += _question(item)
         out.append("")
+    out += [
+        "[record]",
+        '# subject_ref = "TEST-0001"   # incident or reference number (optional; never a name)',
+        "# incident_at = 2026-01-31T22:10:00Z   # default: now",
+        "",
+    ]
     for roster in rosters:
         out += [
             f"# ---- {roster.prompt}: one [[{roster.id}]] table per {roster.label.lower()}"

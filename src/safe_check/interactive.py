@@ -1,0 +1,412 @@
+"""The field run: walk the questions, commit every answer at once, review, finalise."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import Any
+
+from safe_check.app import App
+from safe_check.asker import TOGGLE_GUIDANCE, Ask, Asker
+from safe_check.catalog import all_loaded
+from safe_check.console import console, note, panel
+from safe_check.engine import (
+    RosterEnd,
+    Slot,
+    action_points,
+    first_slot,
+    is_answered,
+    next_step,
+    plan,
+)
+from safe_check.errors import Interrupted, UsageError
+from safe_check.lint import Loaded
+from safe_check.record import Draft, Record
+from safe_check.summary import notes, render_text, show_time, show_value
+from safe_check.timefmt import now, parse_time, rfc3339
+
+
+def _asker() -> Asker:
+    from safe_check.prompts import QuestionaryAsker  # questionary is slow to import
+
+    return QuestionaryAsker()
+
+
+def _need_terminal() -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "no terminal to ask questions in: use --answers FILE (see: safe-check template)"
+        )
+
+
+def ask_officer(
+    app: App, officer_id: str | None, name: str | None, force: str | None
+) -> tuple[str, str, str]:
+    """Ask for whichever of the officer's details were not given as flags."""
+    asker = _asker()
+    saved = app.store.read_config().get("officer") or {}
+    note("Officer details: kept on this device and added to every record you make.")
+    officer_id = officer_id or asker.text(
+        "officer.id", "Officer id or collar number", saved.get("id", "")
+    )
+    name = (
+        name
+        if name is not None
+        else asker.text("officer.name", "Display name", saved.get("name", ""))
+    )
+    force = (
+        force if force is not None else asker.text("officer.force", "Force", saved.get("force", ""))
+    )
+    return officer_id, name, force
+
+
+def run_new(
+    app: App, loaded: Loaded, subject_ref: str | None, incident_at: datetime | None
+) -> Record | None:
+    """Start a checklist in the terminal."""
+    asker = _asker()
+    app.officer()  # fail before any question if nobody is set up
+    if incident_at is None:
+        typed = asker.text(
+            "incident_at", "Incident time (Enter for now; or HH:MM, DD/MM/YYYY HH:MM)", "now"
+        )
+        incident_at = _parse_or_now(typed)
+    if subject_ref is None:
+        subject_ref = asker.text(
+            "subject_ref", "Incident or reference number (optional; never a name)"
+        ).strip()
+    draft = app.start(loaded, subject_ref, incident_at)
+    note(f"Record {draft.id[:8]} started. Every answer is saved as you give it.", "dim")
+    return Runner(app, loaded, draft.id, asker).run()
+
+
+def _parse_or_now(text: str) -> datetime:
+    try:
+        return parse_time(text or "now")
+    except ValueError as err:
+        note(f"{err}; using now", "yellow")
+        return now()
+
+
+def resume(app: App, record_ref: str | None, asker: Asker | None = None) -> Record | None:
+    """Continue a draft at its first unanswered question."""
+    asker = asker or _asker()
+    if record_ref is None:
+        drafts = app.store.summaries("draft")
+        if not drafts:
+            note("There are no drafts to resume.")
+            return None
+        options = [(d.id, _draft_label(app, d.id)) for d in drafts] + [("back", "Back")]
+        record_id = asker.choose("resume", "Which draft?", options)
+        if record_id == "back":
+            return None
+    else:
+        record_id = app.store.resolve(record_ref)
+    draft = app.store.draft(record_id)
+    if draft.status != "draft":
+        raise UsageError(f"record {record_id[:8]} is final; a final record is never changed")
+    loaded = app.checklist_of(draft)
+    _show_saved(loaded, draft)
+    return Runner(app, loaded, record_id, asker).run()
+
+
+def _draft_label(app: App, record_id: str) -> str:
+    draft = app.store.draft(record_id)
+    current = plan(app.checklist_of(draft).checklist, draft.answers, draft.incident_at)
+    done = sum(is_answered(draft.answers, s) for s in current.slots)
+    ref = draft.subject_ref or "no reference"
+    started = show_time(draft.started_at)
+    return (
+        f"{draft.checklist.id}  {ref}  started {started}  {done} of ~{len(current.slots)} answered"
+    )
+
+
+def _show_saved(loaded: Loaded, draft: Draft) -> None:
+    """What was saved, and when: the officer sees nothing was lost."""
+    current = plan(loaded.checklist, draft.answers, draft.incident_at)
+    answered = [s for s in current.slots if is_answered(draft.answers, s)]
+    note(f"Resuming {loaded.checklist.title}: {len(answered)} answer(s) saved.", "bold")
+    for slot in answered:
+        value = _value_of(draft, slot)
+        shown = "(skipped)" if value is None else show_value(slot.question, value)
+        label = f"{_entry_label(slot)}: " if slot.roster else ""
+        console().print(
+            f"  {show_time(draft.stamps.get(slot.path))[:5]}  {label}{slot.question.prompt}"
+            f" - {shown}"
+        )
+
+
+def _value_of(draft: Draft, slot: Slot) -> Any:
+    if slot.roster is None:
+        return draft.answers.get(slot.question.id)
+    return draft.answers[slot.roster.id][slot.entry].get(slot.question.id)
+
+
+def _entry_label(slot: Slot) -> str:
+    return f"{slot.roster.label} {(slot.entry or 0) + 1}" if slot.roster else ""
+
+
+class Runner:
+    """Walks one draft to the end, saving each answer the moment it is given."""
+
+    def __init__(self, app: App, loaded: Loaded, record_id: str, asker: Asker) -> None:
+        self.app = app
+        self.cl = loaded.checklist
+        self.record_id = record_id
+        self.asker = asker
+        self.guidance = True
+        self.shown = {a.text for a in self._actions(self.draft())}
+
+    def draft(self) -> Draft:
+        """The draft as stored: the one source of truth, so resume behaves the same."""
+        return self.app.store.draft(self.record_id)
+
+    def run(self) -> Record | None:
+        """Ask, review and finalise; Ctrl-C offers to save, continue or discard."""
+        while True:
+            try:
+                self.walk()
+                outcome = self.review()
+            except Interrupted:
+                outcome = self.interrupted()
+            if outcome == "final":
+                return self.finalise()
+            if outcome == "saved":
+                note(f"Draft saved. Resume it with: safe-check resume {self.record_id[:8]}", "bold")
+                return None
+            if outcome == "discarded":
+                note("Draft discarded.")
+                return None
+
+    # -- asking ---------------------------------------------------------------------
+    def walk(self) -> None:
+        """Ask every applicable unanswered question, in order."""
+        while True:
+            draft = self.draft()
+            step = next_step(self.cl, draft.answers, draft.closed, draft.incident_at)
+            if step is None:
+                return
+            if isinstance(step, RosterEnd):
+                self._more(step, draft)
+            else:
+                self.ask(step, draft)
+
+    def _more(self, end: RosterEnd, draft: Draft) -> None:
+        label = end.roster.label.lower()
+        choice = self.asker.choose(
+            f"{end.roster.id}#more",
+            f"{end.roster.prompt}: {end.count} so far. Add another {label}?",
+            [
+                ("yes", f"Yes, add {end.roster.label} {end.count + 1}"),
+                ("no", "No, that is everyone"),
+            ],
+        )
+        if choice == "no":
+            self._save(f"{end.roster.id}#closed", True)
+            return
+        self.ask(
+            first_slot(self.cl, draft.answers, end.section, end.roster, draft.incident_at), draft
+        )
+
+    def ask(self, slot: Slot, draft: Draft, default: Any = None) -> None:
+        """Ask one question, save the answer at once, and raise any new immediate action."""
+        while True:
+            self._header(slot, draft)
+            value = self.asker.question(Ask(slot, default))
+            if value is not TOGGLE_GUIDANCE:
+                break
+            self.guidance = not self.guidance
+        self._save(slot.path, value)
+        self._new_actions()
+
+    def _header(self, slot: Slot, draft: Draft) -> None:
+        current = plan(self.cl, draft.answers, draft.incident_at)
+        sections = list(dict.fromkeys(s.section.id for s in current.slots))
+        paths = [s.path for s in current.slots]
+        position = paths.index(slot.path) + 1 if slot.path in paths else len(paths) + 1
+        total = max(len(paths), position)
+        number = (
+            sections.index(slot.section.id) + 1 if slot.section.id in sections else len(sections)
+        )
+        where = f"Section {number} of {len(sections)}: {slot.section.title}"
+        out = console()
+        out.print()
+        out.print(f"{where}  |  question {position} of about {total}", style="dim")
+        if slot.roster is not None:
+            out.print(_entry_label(slot) + _entry_name(draft, slot), style="bold cyan")
+        if self.guidance and slot.question.guidance:
+            out.print(slot.question.guidance, style="dim italic")
+
+    def _save(self, path: str, value: Any) -> None:
+        self.app.store.save_answer(self.record_id, path, value, rfc3339(now()))
+
+    def _actions(self, draft: Draft) -> list[Any]:
+        current = plan(self.cl, draft.answers, draft.incident_at)
+        return action_points(self.cl, current.answers, draft.incident_at)
+
+    def _new_actions(self) -> None:
+        for action in self._actions(self.draft()):
+            if action.priority == "immediate" and action.text not in self.shown:
+                self.shown.add(action.text)
+                panel(action.text, "Immediate action")
+
+    # -- review and the end ---------------------------------------------------------------
+    def review(self) -> str:
+        """Show every applicable answer with the action points; change, add, finalise or save."""
+        while True:
+            draft = self.draft()
+            current = plan(self.cl, draft.answers, draft.incident_at)
+            from safe_check.record import build
+
+            console().print()
+            console().print(render_text(notes(build(self.cl, draft), self.cl)), end="")
+            options = [("final", "Finalise this record"), ("change", "Change an answer")]
+            options += [
+                (f"add:{end.roster.id}", f"Add another {end.roster.label.lower()}")
+                for end in current.steps
+                if isinstance(end, RosterEnd) and end.count < end.roster.max
+            ]
+            options += [("saved", "Save draft and exit")]
+            choice = self.asker.choose("review", "Review: what next?", options)
+            if choice == "final":
+                if (
+                    self.asker.choose(
+                        "confirm",
+                        "Finalise? A final record can never be changed.",
+                        [("yes", "Yes, finalise"), ("no", "No, go back")],
+                    )
+                    == "yes"
+                ):
+                    return "final"
+            elif choice == "change":
+                self._change(draft, current.slots)
+                self.walk()
+            elif choice.startswith("add:"):
+                self._save(f"{choice[4:]}#closed", False)
+                self.walk()
+            else:
+                return choice
+
+    def _change(self, draft: Draft, slots: list[Slot]) -> None:
+        options = []
+        for s in slots:
+            value = _value_of(draft, s) if is_answered(draft.answers, s) else None
+            shown = "(not answered)" if value is None else show_value(s.question, value)
+            label = f"{_entry_label(s)}: " if s.roster else ""
+            options.append((s.path, f"{label}{s.question.prompt} - {shown}"[:110]))
+        options.append(("back", "Back to the review"))
+        path = self.asker.choose("change", "Which answer?", options)
+        if path == "back":
+            return
+        slot = next(s for s in slots if s.path == path)
+        self.ask(slot, draft, _value_of(draft, slot))
+
+    def interrupted(self) -> str:
+        """After Ctrl-C: save and exit, continue, or discard (asked twice)."""
+        try:
+            choice = self.asker.choose(
+                "interrupt",
+                "Stopped. Your answers so far are saved. What now?",
+                [
+                    ("saved", "Save draft and exit"),
+                    ("continue", "Continue"),
+                    ("discard", "Discard this draft"),
+                ],
+            )
+            if choice == "discard":
+                sure = self.asker.choose(
+                    "discard",
+                    "Discard every answer in this draft? This cannot be undone.",
+                    [("no", "No, keep it"), ("yes", "Yes, discard")],
+                )
+                if sure == "yes":
+                    self.app.store.discard(self.record_id)
+                    return "discarded"
+                return "continue"
+        except Interrupted:
+            return "saved"
+        return choice
+
+    def finalise(self) -> Record:
+        """Finalise, then show the summary notes and how to export them."""
+        record = self.app.finalise(self.record_id)
+        console().print()
+        console().print(render_text(notes(record, self.cl)), end="")
+        short = record.id[:8]
+        note(
+            f"\nRecord {short} is final.\n"
+            f"Summary notes: safe-check summary {short} --format html -o notes.html\n"
+            f"Export for upload: safe-check export {short} --format json -o {short}.json",
+            "bold green",
+        )
+        return record
+
+
+def _entry_name(draft: Draft, slot: Slot) -> str:
+    entries = draft.answers.get(slot.roster.id) if slot.roster else None
+    if not entries or slot.entry is None or slot.entry >= len(entries) or not slot.roster.name_from:
+        return ""
+    name = entries[slot.entry].get(slot.roster.name_from)
+    return f" ({name})" if name else ""
+
+
+def menu(app: App) -> None:
+    """The menu shown by `safe-check` with no command."""
+    _need_terminal()
+    asker = _asker()
+    if not (app.store.read_config().get("officer") or {}).get("id") and not app.officer_override:
+        note("First, who are you? (asked once; change it later from the menu)", "bold")
+        app.setup(*ask_officer(app, None, None, None))
+    while True:
+        choice = asker.choose(
+            "menu",
+            "safe-check: what would you like to do?",
+            [
+                ("start", "Start a checklist"),
+                ("resume", "Resume a draft"),
+                ("records", "View records"),
+                ("setup", "Set up officer details"),
+                ("quit", "Quit"),
+            ],
+        )
+        try:
+            if choice == "quit":
+                return
+            if choice == "start":
+                options = [
+                    (c.checklist.id, f"{c.checklist.title} - {c.checklist.summary}")
+                    for c in all_loaded()
+                ]
+                picked = asker.choose("checklist", "Which checklist?", [*options, ("back", "Back")])
+                if picked != "back":
+                    run_new(
+                        app, next(c for c in all_loaded() if c.checklist.id == picked), None, None
+                    )
+            elif choice == "resume":
+                resume(app, None, asker)
+            elif choice == "records":
+                _view_records(app, asker)
+            elif choice == "setup":
+                app.setup(*ask_officer(app, None, None, None))
+        except Interrupted:
+            continue
+
+
+def _view_records(app: App, asker: Asker) -> None:
+    rows = app.store.summaries(limit=30)
+    if not rows:
+        note("No records yet.")
+        return
+    options = [
+        (
+            r.id,
+            f"{r.id[:8]}  {r.status:<5}  {r.checklist_id}  {r.subject_ref or '-'}"
+            f"  {r.started_at[:16]}",
+        )
+        for r in rows
+    ]
+    picked = asker.choose("records", "Which record?", [*options, ("back", "Back")])
+    if picked != "back":
+        record = app.record(picked)
+        loaded = app.checklist_of(app.store.draft(picked))
+        console().print(render_text(notes(record, loaded.checklist)), end="")
