@@ -172,6 +172,17 @@ def start(
 
 
 @cli.command()
+@click.argument("record_id", required=False)
+@pass_app
+def resume(app: App, record_id: str | None) -> None:
+    """Continue a draft where it stopped (choose from a list when no ID is given)."""
+    _need_terminal("a draft can only be resumed in a terminal")
+    from safe_check.interactive import resume as resume_draft
+
+    resume_draft(app, record_id)
+
+
+@cli.command()
 @click.option(
     "--status", type=click.Choice(["draft", "final"]), help="Only drafts or only final records."
 )

@@ -82,6 +82,7 @@ class QuestionaryAsker:
             choices=choices,
             default=picked,
             use_shortcuts=len(choices) <= 36,
+            use_jk_keys=False,  # k means "not known"
             instruction=KEYS_HINT if guidance_key else "(press a key)",
             style=STYLE,
             **self.io,
