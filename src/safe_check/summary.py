@@ -165,8 +165,9 @@ def _wrap(text: str, indent: str, later: str | None = None) -> list[str]:
 
 def render_text(n: Notes) -> str:
     """Plain text, at most 80 columns, for a notebook or a handover."""
-    out = [n.title.upper(), "=" * min(WIDTH, len(n.title))]
-    out += [f"{k + ':':<11}{v}" for k, v in n.header]
+    out = [*_wrap(n.title.upper(), ""), "=" * min(WIDTH, len(n.title))]
+    for key, value in n.header:
+        out += _wrap(f"{key + ':':<11}{value}", "", " " * 11)
     out += ["", "ACTION POINTS"]
     for priority, items in n.actions.items() or [("", ["None raised by these answers."])]:
         if priority:
