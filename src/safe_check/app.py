@@ -1,19 +1,39 @@
-"""What the commands do, without the terminal: officer, runs, records. Click-free."""
+"""What the commands do, without the terminal: officer, runs, records, integrity. Click-free."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
+
+import msgspec
 
 from safe_check.catalog import from_text
 from safe_check.errors import AnswersError, UsageError
 from safe_check.lint import Loaded
-from safe_check.record import ChecklistRef, Draft, Officer, Record, build, from_json, to_json
-from safe_check.store import Store, flatten, new_id
+from safe_check.record import (
+    Amendment,
+    Chain,
+    ChecklistRef,
+    Draft,
+    Officer,
+    Record,
+    Seal,
+    amendment_content,
+    build,
+    from_json,
+    sealed_content,
+    to_json,
+)
+from safe_check.store import Sealer, Store, flatten, new_id
 from safe_check.timefmt import now, rfc3339
+
+KEY_FILE: Final = "device-key.pem"
+CONFIG_KEYS: Final = ("recipient", "upload.url", "retention.days")
+DEFAULT_RETENTION_DAYS: Final = 31
 
 
 @dataclass
@@ -28,6 +48,7 @@ class App:
         """The store, opened on first use so --help never touches the disk."""
         return Store(self.home)
 
+    # -- the officer and the device ---------------------------------------------------
     def officer(self) -> Officer:
         """The officer for this command: --officer, else the one set up."""
         saved = self.store.read_config().get("officer") or {}
@@ -44,15 +65,45 @@ class App:
             )
         return Officer(id=saved["id"], name=saved.get("name", ""), force=saved.get("force", ""))
 
+    def officer_id(self) -> str:
+        """Who to name in the processing log, even before anyone is set up."""
+        try:
+            return self.officer().id
+        except UsageError:
+            return "(not set up)"
+
     def setup(self, officer_id: str, name: str, force: str) -> Officer:
-        """Save the officer's identity."""
+        """Save the officer's identity, and make this device's signing key if it has none."""
         if not officer_id.strip():
             raise UsageError("officer id (or collar number) cannot be empty")
         config = self.store.read_config()
         config["officer"] = {"id": officer_id.strip(), "name": name.strip(), "force": force.strip()}
         self.store.write_config(config)
+        self.device_key()
         return Officer(**config["officer"])
 
+    def device_key(self) -> Any:
+        """This device's Ed25519 key, made on first use."""
+        from safe_check.integrity import load_key, new_key_pem
+
+        pem = self.store.read_private(KEY_FILE)
+        if pem is None:
+            pem = new_key_pem()
+            self.store.write_private(KEY_FILE, pem)
+        return load_key(pem)
+
+    def verifier(self, key_file: Path | None = None) -> Any:
+        """Checks signatures: with an exported public key, or this device's own."""
+        from safe_check.integrity import Verifier
+
+        if key_file is None:
+            return Verifier(self.device_key().private.public_key())
+        try:
+            return Verifier.from_pem(key_file.read_bytes())
+        except (OSError, ValueError) as err:
+            raise UsageError(f"{key_file}: not a usable public key ({err})") from None
+
+    # -- making records -------------------------------------------------------------------
     def new_draft(self, loaded: Loaded, subject_ref: str | None, incident_at: datetime) -> Draft:
         """A draft record for a checklist, not yet stored."""
         cl = loaded.checklist
@@ -82,17 +133,13 @@ class App:
             raise AnswersError(problems)
         draft = self.new_draft(loaded, subject_ref, incident_at)
         draft.answers = answers
-        draft.status, draft.finalised_at = "final", rfc3339(now())
-        draft.stamps = {path: draft.finalised_at for path, _ in flatten(answers)}
-        record = build(loaded.checklist, draft)
+        stamp = rfc3339(now())
+        draft.stamps = {path: stamp for path, _ in flatten(answers)}
+        sealed: list[Record] = []
         self.store.save_final(
-            draft,
-            loaded.path.read_text(encoding="utf-8"),
-            draft.finalised_at,
-            to_json(record),
-            count_answers(record),
+            draft, loaded.path.read_text(encoding="utf-8"), self._sealer(loaded, draft, sealed)
         )
-        return record
+        return sealed[0]
 
     def checklist_of(self, draft: Draft) -> Loaded:
         """The exact checklist definition a record was made with."""
@@ -100,30 +147,279 @@ class App:
         return from_text(self.store.definition(ref.sha256), f"{ref.id}.toml", ref.sha256)
 
     def finalise(self, record_id: str) -> Record:
-        """Make a draft final: build its record once and keep it unchanged from then on."""
+        """Make a draft final: sealed, signed, chained, and unchanged from then on."""
         draft = self.store.draft(record_id)
-        draft.status, draft.finalised_at = "final", rfc3339(now())
-        record = build(self.checklist_of(draft).checklist, draft)
-        self.store.finalise(record_id, draft.finalised_at, to_json(record), count_answers(record))
-        return record
+        sealed: list[Record] = []
+        self.store.finalise(record_id, self._sealer(self.checklist_of(draft), draft, sealed))
+        return sealed[0]
 
+    def _sealer(self, loaded: Loaded, draft: Draft, out: list[Record]) -> Sealer:
+        """Builds, hashes and signs the record once the store knows its place in the chain."""
+        key = self.device_key()
+        from safe_check.integrity import digest, fingerprint
+
+        def seal(index: int, previous: str) -> tuple[bytes, str, int, str]:
+            draft.status, draft.finalised_at = "final", rfc3339(now())
+            record = build(loaded.checklist, draft)
+            record.chain = Chain(index=index, previous=previous)
+            sha256 = digest(sealed_content(record))
+            record.seal = Seal(
+                sha256=sha256, signature=key.sign(sha256), key=fingerprint(key.public_raw)
+            )
+            out.append(record)
+            return to_json(record), sha256, count_answers(record), draft.finalised_at
+
+        return seal
+
+    # -- reading --------------------------------------------------------------------------
     def record(self, ref: str) -> Record:
-        """A record by id or prefix: a final one as stored, a draft as it stands."""
+        """A record by id or prefix: a final one as sealed, with amendments; a draft as it is."""
+        from safe_check.verify import decode_amendments
+
         record_id = self.store.resolve(ref)
         body = self.store.body(record_id)
         if body is not None:
-            return from_json(body)
+            record = from_json(body)
+            record.amendments = decode_amendments(self.store.amendments(record_id))
+            return record
         draft = self.store.draft(record_id)
         return build(self.checklist_of(draft).checklist, draft)
 
-    def records(self, refs: tuple[str, ...], every: bool) -> list[Record]:
-        """Records named by id or prefix, or every record with --all (oldest first)."""
+    def record_ids(self, refs: tuple[str, ...], every: bool) -> list[str]:
+        """Record ids named by id or prefix, or every record with --all (oldest first)."""
         if every and refs:
             raise UsageError("give record ids or --all, not both")
         if not every and not refs:
             raise UsageError("give one or more record ids, or --all")
-        ids = list(reversed(self.store.ids())) if every else [self.store.resolve(r) for r in refs]
-        return [self.record(i) for i in ids]
+        return list(reversed(self.store.ids())) if every else [self.store.resolve(r) for r in refs]
+
+    def iter_records(self, ids: list[str]) -> Iterator[Record]:
+        """Records one at a time."""
+        for record_id in ids:
+            yield self.record(record_id)
+
+    def consulted(self, record: Record, how: str) -> None:
+        """Log that a record was read (show, summary)."""
+        self.store.log_event(rfc3339(now()), "consultation", self.officer_id(), record.id, how=how)
+
+    def disclosed(self, ids: list[str], recipient: str, reason: str, **detail: str) -> None:
+        """Log that records left the device (export, upload, print): one entry each."""
+        at, officer = rfc3339(now()), self.officer_id()
+        entries = [
+            (at, "disclosure", officer, i, {"to": recipient, "reason": reason, **detail})
+            for i in ids
+        ]
+        self.store.log_events(entries)
+
+    # -- amendments -----------------------------------------------------------------------
+    def amend(
+        self, ref: str, reason: str, question: str | None, value: Any, note: str | None
+    ) -> Amendment:
+        """A signed, timestamped addendum to a final record: a corrected answer or a note."""
+        if not reason.strip():
+            raise UsageError("an amendment needs a reason (--reason)")
+        if question is None and not note:
+            raise UsageError("give --question with --value, or --note")
+        record_id = self.store.resolve(ref)
+        if question is not None:
+            value = self._amended_value(record_id, question, value)
+        from safe_check.integrity import digest, fingerprint
+
+        key, officer, at = self.device_key(), self.officer(), rfc3339(now())
+        made: list[Amendment] = []
+
+        def make(previous: str) -> tuple[bytes, str]:
+            amendment = Amendment(
+                id=new_id(),
+                at=at,
+                officer=officer,
+                reason=reason.strip(),
+                question=question,
+                value=value,
+                note=note,
+                previous=previous,
+            )
+            sha256 = digest(amendment_content(amendment))
+            signed = msgspec.structs.replace(
+                amendment,
+                sha256=sha256,
+                signature=key.sign(sha256),
+                key=fingerprint(key.public_raw),
+            )
+            made.append(signed)
+            return msgspec.json.encode(signed), sha256
+
+        self.store.add_amendment(record_id, officer.id, at, make)
+        return made[0]
+
+    def _amended_value(self, record_id: str, question: str, value: Any) -> Any:
+        """Check a corrected value against the question it answers (`q` or `roster[i].q`)."""
+        from safe_check.answers import coerce
+        from safe_check.checklist import Roster
+
+        draft = self.store.draft(record_id)
+        cl = self.checklist_of(draft).checklist
+        leaf = question.rpartition(".")[2]
+        questions = {
+            q.id: q
+            for _, item in cl.items()
+            for q in (item.questions if isinstance(item, Roster) else [item])
+        }
+        if leaf not in questions or isinstance(questions[leaf], Roster):
+            raise UsageError(f"no question '{question}' in {cl.id}")
+        try:
+            return coerce(questions[leaf], value)
+        except ValueError as err:
+            raise UsageError(f"--value for {question}: {err}") from None
+
+    # -- verification ---------------------------------------------------------------------
+    def verify(self, refs: tuple[str, ...]) -> tuple[int, list[str]]:
+        """Check final records (all, or those named), the chain and the log: (checked, failures)."""
+        from safe_check.verify import check_chain, check_finalisations, check_log
+
+        only = {self.store.resolve(r) for r in refs} if refs else None
+        verifier = self.verifier()
+        links: dict[int, str] = {}
+        failures: list[str] = []
+        checked = 0
+
+        def counted() -> Any:
+            nonlocal checked
+            for link in self.store.chain():
+                links[link[1]] = link[2]
+                checked += link[3] is not None and (only is None or link[0] in only)
+                yield link
+
+        for record_id, problem in check_chain(counted(), self.store.amendments, verifier, only):
+            failures.append(f"record {record_id[:8]}: {problem}")
+        if only is None:
+            failures += check_finalisations(self.store.log_entries(), links)
+            failures += check_log(self.store.log_entries())
+        self.store.log_event(rfc3339(now()), "consultation", self.officer_id(), None, how="verify")
+        return checked, failures
+
+    def verify_file(self, path: Path, key_file: Path) -> tuple[int, list[str]]:
+        """Check an exported record file (JSON or TOML) with only the public key."""
+        from safe_check.verify import check_record
+
+        verifier = self.verifier(key_file)
+        try:
+            raw = path.read_bytes()
+        except OSError as err:
+            raise UsageError(f"cannot read {path}: {err.strerror}") from None
+        records, problems = _decode_export(raw, path.suffix.lower())
+        for n, record in enumerate(records, 1):
+            where = f"record {record.id[:8]}" if record.id else f"record {n}"
+            problems += [f"{where}: {p}" for p in check_record(record, verifier)]
+        return len(records), problems
+
+    # -- configuration ----------------------------------------------------------------------
+    def config_set(self, key: str, value: str) -> None:
+        """Set one of the configuration keys, checked before it is saved."""
+        if key not in CONFIG_KEYS:
+            raise UsageError(f"unknown setting '{key}' (known: {', '.join(CONFIG_KEYS)})")
+        if key == "recipient":
+            import pyrage
+
+            try:
+                pyrage.x25519.Recipient.from_str(value.strip())
+            except Exception:
+                raise UsageError("recipient must be an age public key (age1...)") from None
+        parsed: Any = value.strip()
+        if key == "retention.days":
+            if not value.strip().isdigit() or int(value) < 1:
+                raise UsageError("retention.days must be a whole number of days, at least 1")
+            parsed = int(value)
+        if key == "upload.url" and not value.startswith(("http://", "https://")):
+            raise UsageError("upload.url must start with http:// or https://")
+        config = self.store.read_config()
+        section, _, name = key.rpartition(".")
+        target = config.setdefault(section, {}) if section else config
+        target[name] = parsed
+        self.store.write_config(config)
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        """A configuration value by its dotted key."""
+        section, _, name = key.rpartition(".")
+        config = self.store.read_config()
+        return (config.get(section, {}) if section else config).get(name, default)
+
+    def sealer_for_exports(self, plain: bool) -> Callable[[bytes], bytes]:
+        """Encrypts exports to the back office's age key when one is set (unless --plain)."""
+        recipient = self.setting("recipient")
+        if plain or not recipient:
+            return lambda data: data
+        import pyrage
+
+        target = pyrage.x25519.Recipient.from_str(recipient)
+        return lambda data: pyrage.encrypt(data, [target], armored=True)
+
+    # -- upload ------------------------------------------------------------------------------
+    def upload(self, url: str | None, timeout: float, retries: int) -> Any:
+        """Send every final record the back office has not acknowledged."""
+        from safe_check.record import to_json
+        from safe_check.upload import upload_all
+
+        url = url or self.setting("upload.url")
+        if not url:
+            raise UsageError(
+                "no endpoint: give --url or run 'safe-check config set upload.url URL'"
+            )
+        encrypt = self.sealer_for_exports(plain=False)
+        officer = self.officer_id()
+
+        def acknowledge(record_id: str) -> None:
+            self.store.acknowledge(record_id, rfc3339(now()), officer, url)
+
+        return upload_all(
+            self.store.queued(),
+            lambda record_id: encrypt(to_json(self.record(record_id))),
+            acknowledge,
+            url,
+            sealed=bool(self.setting("recipient")),
+            timeout=timeout,
+            retries=retries,
+        )
+
+    # -- retention ---------------------------------------------------------------------------
+    def purge(self, ref: str | None, reason: str | None) -> list[str]:
+        """Erase one record on request, or every record acknowledged longer ago than retention."""
+        at = rfc3339(now())
+        if ref is not None:
+            if not reason or not reason.strip():
+                raise UsageError("erasing a record on request needs --reason")
+            ids = [self.store.resolve(ref)]
+        else:
+            days = int(self.setting("retention.days", DEFAULT_RETENTION_DAYS))
+            ids = self.store.acknowledged_before(rfc3339(now() - timedelta(days=days)))
+            reason = f"retention: acknowledged more than {days} days ago"
+        for record_id in ids:
+            self.store.erase(record_id, at, self.officer_id(), reason)
+        return ids
+
+
+def _decode_export(raw: bytes, suffix: str) -> tuple[list[Record], list[str]]:
+    """Records from an export file: one JSON record, a JSON list, or one TOML record."""
+    import tomllib
+
+    try:
+        if suffix == ".toml":
+            return [msgspec.convert(tomllib.loads(raw.decode("utf-8")), Record)], []
+        data = msgspec.json.decode(raw)
+        items = data if isinstance(data, list) else [data]
+        records = [msgspec.convert(item, Record) for item in items]
+    except (
+        ValueError,
+        msgspec.DecodeError,
+        msgspec.ValidationError,
+        tomllib.TOMLDecodeError,
+    ) as err:
+        return [], [f"cannot be read (damaged or altered): {err}"]
+    if suffix != ".toml" and not isinstance(data, list) and to_json(records[0]) != raw:
+        return records, [
+            f"record {records[0].id[:8]}: file bytes differ from the sealed form (altered)"
+        ]
+    return records, []
 
 
 def count_answers(record: Record) -> int:

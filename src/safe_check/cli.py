@@ -203,15 +203,14 @@ def records(app: App, status: str | None, limit: int, as_json: bool) -> None:
     from safe_check.console import table
 
     table(
-        ["id", "status", "checklist", "reference", "started", "finalised", "answers"],
+        ["id", "status", "checklist", "reference", "started", "answers"],
         [
             [
                 r.id[:8],
                 r.status,
                 r.checklist_id,
                 r.subject_ref,
-                r.started_at,
-                r.finalised_at,
+                _short(r.started_at),
                 r.answers,
             ]
             for r in rows
@@ -226,6 +225,7 @@ def records(app: App, status: str | None, limit: int, as_json: bool) -> None:
 def show(app: App, record_id: str, as_json: bool) -> None:
     """Show one record (id or a unique prefix of 6+ characters)."""
     record = app.record(record_id)
+    app.consulted(record, "show")
     if as_json:
         from safe_check.record import to_json
 
@@ -249,7 +249,9 @@ def show(app: App, record_id: str, as_json: bool) -> None:
 @pass_app
 def summary(app: App, record_id: str, fmt: str, output: Path | None) -> None:
     """Print summary notes for a record: for a notebook, a referral or a handover."""
-    text = _summary_text(app, app.record(record_id), fmt)
+    record = app.record(record_id)
+    app.consulted(record, f"summary {fmt}")
+    text = _summary_text(app, record, fmt)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -267,28 +269,279 @@ def summary(app: App, record_id: str, fmt: str, output: Path | None) -> None:
     type=click.Path(path_type=Path),
     help="A file for one record, a directory for several.",
 )
+@click.option("--to", "recipient", help="Who receives it (logged as a disclosure).")
+@click.option("--reason", help="Why it is disclosed (logged).")
+@click.option(
+    "--plain", is_flag=True, help="Do not encrypt, even though a recipient key is set (logged)."
+)
 @pass_app
 def export(
-    app: App, record_ids: tuple[str, ...], every: bool, fmt: str, output: Path | None
+    app: App,
+    record_ids: tuple[str, ...],
+    every: bool,
+    fmt: str,
+    output: Path | None,
+    recipient: str | None,
+    reason: str | None,
+    plain: bool,
 ) -> None:
-    """Write records as JSON or TOML (stdout by default)."""
+    """Write records as JSON or TOML (stdout by default); encrypted when a recipient is set."""
     from safe_check.record import to_json, to_toml
 
-    chosen = app.records(record_ids, every)
-    texts = [(r.id, to_json(r) if fmt == "json" else to_toml(r).encode("utf-8")) for r in chosen]
-    if output is None:
-        if fmt == "json" and len(texts) > 1:
-            sys.stdout.buffer.write(b"[\n" + b",\n".join(t.rstrip() for _, t in texts) + b"\n]\n")
-        else:
-            sys.stdout.buffer.write(b"\n".join(t for _, t in texts))
-        return
-    if len(texts) == 1 and not output.is_dir():
-        _write(output, texts[0][1])
-    else:
+    ids = app.record_ids(record_ids, every)
+    recipient, reason = _disclosure(recipient, reason)
+    encrypt = app.sealer_for_exports(plain)
+    sealed = app.setting("recipient") is not None and not plain
+    render = (lambda r: to_json(r)) if fmt == "json" else (lambda r: to_toml(r).encode("utf-8"))
+    if output is not None and (len(ids) > 1 or output.is_dir()):
         output.mkdir(parents=True, exist_ok=True)
-        for record_id, text in texts:
-            _write(output / f"{record_id}.{fmt}", text)
-    click.echo(f"Exported {len(texts)} record(s) to {output}", err=True)
+        suffix = f".{fmt}.age" if sealed else f".{fmt}"
+        for record in app.iter_records(ids):
+            _write(output / f"{record.id}{suffix}", encrypt(render(record)))
+    else:
+        chunks = _export_chunks(app, ids, fmt, render)
+        if sealed:
+            chunks = iter([encrypt(b"".join(chunks))])
+        _stream(output, chunks)
+    app.disclosed(
+        ids,
+        recipient,
+        reason,
+        format=fmt,
+        encrypted="yes" if sealed else "no (--plain)" if plain else "no",
+    )
+    where = output or "standard output"
+    click.echo(
+        f"Exported {len(ids)} record(s) to {where}{' (encrypted)' if sealed else ''}", err=True
+    )
+
+
+def _export_chunks(app: App, ids: list[str], fmt: str, render: Any) -> Any:
+    """The export's bytes piece by piece, so a year of records never sits in memory at once."""
+    if len(ids) == 1:
+        yield render(app.record(ids[0]))
+        return
+    if fmt == "json":
+        yield b"[\n"
+    for n, record in enumerate(app.iter_records(ids)):
+        text = render(record)
+        if fmt == "json":
+            text = (b",\n" if n else b"") + text.rstrip()
+        elif n:
+            text = b"\n" + text
+        yield text
+    if fmt == "json":
+        yield b"\n]\n"
+
+
+def _stream(output: Path | None, chunks: Any) -> None:
+    try:
+        target = sys.stdout.buffer if output is None else output.open("wb")
+    except OSError as err:
+        raise UsageError(f"cannot write {output}: {err.strerror}") from None
+    try:
+        for chunk in chunks:
+            target.write(chunk)
+    finally:
+        if output is not None:
+            target.close()
+
+
+def _disclosure(recipient: str | None, reason: str | None) -> tuple[str, str]:
+    """Who gets it and why: asked in a terminal when missing, required without one."""
+    if recipient and reason:
+        return recipient, reason
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise UsageError("an export is a disclosure: give --to RECIPIENT and --reason TEXT")
+    recipient = recipient or click.prompt("Who is this going to (recipient)", err=True)
+    reason = reason or click.prompt("Why (reason for disclosure)", err=True)
+    return recipient, reason
+
+
+@cli.command()
+@click.argument("record_ids", nargs=-1)
+@click.option(
+    "--file",
+    "export_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Check an exported record file instead.",
+)
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Public key to check --file with.",
+)
+@pass_app
+def verify(
+    app: App, record_ids: tuple[str, ...], export_file: Path | None, key_file: Path | None
+) -> None:
+    """Check hashes, signatures, the chain and the processing log; exit 1 on any failure."""
+    if export_file is not None:
+        if key_file is None:
+            raise UsageError("--file needs --key PUBLIC_KEY_FILE (see: safe-check keys --export)")
+        checked, failures = app.verify_file(export_file, key_file)
+    else:
+        checked, failures = app.verify(record_ids)
+    for failure in failures:
+        click.echo(f"FAIL {failure}")
+    click.echo(f"{checked} record(s) checked, {len(failures)} failure(s)", err=True)
+    if failures:
+        sys.exit(ExitCode.PROBLEMS_FOUND)
+
+
+@cli.command()
+@click.option(
+    "--export",
+    "export_to",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the public key (PEM) to a file.",
+)
+@pass_app
+def keys(app: App, export_to: Path | None) -> None:
+    """Show this device's public signing key and its fingerprint."""
+    from safe_check.integrity import fingerprint
+
+    key = app.device_key()
+    if export_to is not None:
+        _write(export_to, key.public_pem())
+        click.echo(f"Wrote the public key to {export_to}", err=True)
+    click.echo(f"Fingerprint: {fingerprint(key.public_raw)}")
+    click.echo(key.public_pem().decode("ascii"), nl=False)
+
+
+@cli.command()
+@click.argument("record_id")
+@click.option("--reason", required=True, help="Why the record is amended.")
+@click.option("--question", help="The question id (roster answers: children[0].seen) to correct.")
+@click.option(
+    "--value", help="The corrected value (as in an answers file; JSON for lists and tables)."
+)
+@click.option("--note", help="A free-text note instead of a corrected answer.")
+@pass_app
+def amend(
+    app: App, record_id: str, reason: str, question: str | None, value: str | None, note: str | None
+) -> None:
+    """Add a signed, timestamped addendum to a final record (a final record is never edited)."""
+    if (question is None) == (note is None):
+        raise UsageError("give either --question with --value, or --note")
+    if question is not None and value is None:
+        raise UsageError("--question needs --value")
+    amendment = app.amend(record_id, reason, question, _parse_value(value), note)
+    click.echo(
+        f"Amendment {amendment.sha256[:12]} added to record {app.store.resolve(record_id)[:8]}."
+    )
+
+
+def _parse_value(text: str | None) -> Any:
+    """A value from the command line: JSON when it parses (true, 3, ["a"]), else the text."""
+    import json
+
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+@cli.command(name="log")
+@click.option("--record", "record_id", help="Only entries about this record.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def log_command(app: App, record_id: str | None, as_json: bool) -> None:
+    """Print the processing log: every collection, alteration, consultation, disclosure, erasure."""
+    target = app.store.resolve_any(record_id) if record_id else None
+    entries = list(app.store.log_entries(target))
+    if as_json:
+        _print_json(entries)
+        return
+    for e in entries:
+        detail = ", ".join(f"{k}={v}" for k, v in sorted(e["detail"].items()))
+        record = (e["record"] or "-")[:8]
+        click.echo(
+            f"{e['seq']:>6}  {_short(e['at'])}  {e['action']:<12} {e['officer']:<10} {record:<8}"
+            f"  {detail}"
+        )
+
+
+@cli.group()
+def config() -> None:
+    """Show or change settings: recipient, upload.url, retention.days."""
+
+
+@config.command(name="show")
+@pass_app
+def config_show(app: App) -> None:
+    """Print the configuration."""
+    text = (
+        (app.home / "config.toml").read_text(encoding="utf-8")
+        if (app.home / "config.toml").exists()
+        else ""
+    )
+    click.echo(f"# {app.home / 'config.toml'}")
+    click.echo(text or "# (nothing set yet: run safe-check setup)", nl=not text)
+
+
+@config.command(name="set")
+@click.argument("key")
+@click.argument("value")
+@pass_app
+def config_set(app: App, key: str, value: str) -> None:
+    """Set KEY to VALUE (recipient: the back office's age public key)."""
+    app.config_set(key, value)
+    click.echo(f"{key} set.", err=True)
+
+
+@cli.command()
+@click.argument("record_id", required=False)
+@click.option("--reason", help="Why this record is erased (required with an ID).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def purge(app: App, record_id: str | None, reason: str | None, yes: bool) -> None:
+    """Erase records acknowledged longer ago than retention.days, or one record on request."""
+    if record_id is not None and not yes:
+        _need_terminal("add --yes to erase without confirmation")
+        click.confirm(
+            f"Erase record {record_id} for good? This cannot be undone", abort=True, err=True
+        )
+    erased = app.purge(record_id, reason)
+    click.echo(f"Erased {len(erased)} record(s).", err=True)
+
+
+@cli.command()
+@click.option("--url", help="Endpoint (default: the upload.url setting).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for each answer.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Retries per record.",
+)
+@pass_app
+def upload(app: App, url: str | None, timeout: float, retries: int) -> None:
+    """Send final records not yet acknowledged (bearer token from SAFE_CHECK_UPLOAD_TOKEN)."""
+    outcome = app.upload(url, timeout, retries)
+    for error in outcome.errors:
+        click.echo(error, err=True)
+    click.echo(
+        f"{len(outcome.sent)} sent, {len(outcome.already)} already there,"
+        f" {len(outcome.queued)} still queued"
+    )
+    if outcome.offline:
+        click.echo(
+            "No network: the endpoint could not be reached. Everything unsent stays queued.",
+            err=True,
+        )
+    if outcome.queued:
+        sys.exit(ExitCode.OFFLINE)
 
 
 @cli.command()

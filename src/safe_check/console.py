@@ -39,7 +39,7 @@ def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -
     plain = plain_mode() or not sys.stdout.isatty()
     t = Table(title=title, box=None if plain else box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for c in columns:
-        t.add_column(c, overflow="fold")
+        t.add_column(c, overflow="fold", no_wrap=c in ("id", "started", "finalised"))
     for r in rows:
         t.add_row(*("-" if v is None else str(v) for v in r))
     console().print(t)

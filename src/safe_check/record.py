@@ -81,6 +81,37 @@ class Action(Out, kw_only=True):
     rule: str
 
 
+class Chain(Out):
+    """Where a final record sits in this device's chain: its number and the previous hash."""
+
+    index: int
+    previous: str
+
+
+class Seal(Out):
+    """The record's SHA-256 (over everything but the seal and amendments) and its signature."""
+
+    sha256: str
+    signature: str
+    key: str
+
+
+class Amendment(Out, kw_only=True):
+    """A signed addendum to a final record: a corrected answer or a note, never an edit."""
+
+    id: str
+    at: str
+    officer: Officer
+    reason: str
+    question: str | None = None
+    value: Any = None
+    note: str | None = None
+    previous: str
+    sha256: str = ""
+    signature: str = ""
+    key: str = ""
+
+
 class Record(Out, kw_only=True):
     """A record as exported: these field names are the back office's contract."""
 
@@ -96,6 +127,9 @@ class Record(Out, kw_only=True):
     answers: list[Answer] = []
     actions: list[Action] = []
     statements: list[str] = []
+    chain: Chain | None = None
+    seal: Seal | None = None
+    amendments: list[Amendment] = []
 
 
 @dataclass
@@ -187,6 +221,22 @@ def _answer(slot: Slot, answers: Answers, draft: Draft) -> Answer | None:
         answered_at=draft.stamps.get(slot.path),
         history=draft.history.get(slot.path, []),
     )
+
+
+def sealed_content(record: Record) -> dict[str, Any]:
+    """What a record's hash covers: everything except its seal and later amendments."""
+    doc = msgspec.to_builtins(record)
+    doc.pop("seal", None)
+    doc.pop("amendments", None)
+    return doc
+
+
+def amendment_content(amendment: Amendment) -> dict[str, Any]:
+    """What an amendment's hash covers: everything except its own hash and signature."""
+    doc = msgspec.to_builtins(amendment)
+    for key in ("sha256", "signature", "key"):
+        doc.pop(key, None)
+    return doc
 
 
 def to_json(record: Record) -> bytes:

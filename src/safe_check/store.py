@@ -9,7 +9,7 @@ import sqlite3
 import stat
 import tomllib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,10 @@ DB_NAME: Final = "safe-check.db"
 CONFIG_NAME: Final = "config.toml"
 MIN_PREFIX: Final = 6
 PATH_RE: Final = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
+# Seals a record into the chain: (index, previous hash) -> (body, sha256, answer count, time)
+Sealer = Callable[[int, str], tuple[bytes, str, int, str]]
+# Makes an amendment chained to a hash: previous -> (body, sha256)
+Amender = Callable[[str], tuple[bytes, str]]
 
 SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS definitions (
@@ -45,7 +49,10 @@ CREATE TABLE IF NOT EXISTS records (
     started_at TEXT NOT NULL,
     finalised_at TEXT,
     answer_count INTEGER,
-    body BLOB
+    body BLOB,
+    chain_index INTEGER UNIQUE,
+    sha256 TEXT,
+    acknowledged_at TEXT
 );
 CREATE INDEX IF NOT EXISTS records_started ON records (started_at DESC);
 CREATE TABLE IF NOT EXISTS answers (
@@ -56,7 +63,32 @@ CREATE TABLE IF NOT EXISTS answers (
     answered_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS answers_record ON answers (record_id, path);
+CREATE TABLE IF NOT EXISTS amendments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    record_id TEXT NOT NULL REFERENCES records(id),
+    sha256 TEXT NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tombstones (
+    record_id TEXT PRIMARY KEY,
+    chain_index INTEGER,
+    sha256 TEXT,
+    erased_at TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    officer TEXT NOT NULL,
+    record_id TEXT,
+    detail TEXT NOT NULL,
+    previous TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS log_record ON log (record_id);
 """
+LOG_ACTIONS: Final = ("collection", "alteration", "consultation", "disclosure", "erasure")
 
 
 @dataclass(frozen=True)
@@ -105,6 +137,7 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA secure_delete=ON")  # erased content is overwritten, not left
             if self._needs_schema():
                 with self.transaction():
                     for statement in SCHEMA.split(";"):
@@ -145,14 +178,25 @@ class Store:
         """Replace the settings file atomically, readable by the owner only."""
         import tomli_w
 
-        target = self.home / CONFIG_NAME
+        self.write_private(CONFIG_NAME, tomli_w.dumps(config).encode("utf-8"))
+
+    def write_private(self, name: str, data: bytes) -> None:
+        """Write a data-directory file atomically, created 0600 before any byte is written."""
+        target = self.home / name
         temp = target.with_suffix(".tmp")
         fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(tomli_w.dumps(config))
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, target)
+
+    def read_private(self, name: str) -> bytes | None:
+        """A file from the data directory, or None if it is not there."""
+        try:
+            return (self.home / name).read_bytes()
+        except FileNotFoundError:
+            return None
 
     # -- writing ---------------------------------------------------------------
     def create(self, draft: Draft, definition: str) -> None:
@@ -185,8 +229,13 @@ class Store:
     def save_answer(self, record_id: str, path: str, value: Any, at: str) -> None:
         """Commit one answer the moment it is given; earlier values stay as history."""
         with self.transaction():
-            self._check_draft(record_id)
+            officer = self._check_draft(record_id)
+            seen = self.db.execute(
+                "SELECT 1 FROM answers WHERE record_id = ? AND path = ? LIMIT 1", (record_id, path)
+            ).fetchone()
             self._answer(record_id, path, value, at)
+            action = "alteration" if seen else "collection"
+            self._log(at, action, officer, record_id, {"question": path})
 
     def _answer(self, record_id: str, path: str, value: Any, at: str) -> None:
         self.db.execute(
@@ -194,33 +243,53 @@ class Store:
             (record_id, path, json.dumps(value), at),
         )
 
-    def _check_draft(self, record_id: str) -> None:
-        row = self.db.execute("SELECT status FROM records WHERE id = ?", (record_id,)).fetchone()
+    def _check_draft(self, record_id: str) -> str:
+        """The draft's officer id; a final record is never changed."""
+        row = self.db.execute(
+            "SELECT status, officer FROM records WHERE id = ?", (record_id,)
+        ).fetchone()
         if row is None or row[0] != "draft":
             raise StoreError(f"record {record_id} is not a draft; a final record is never changed")
+        return json.loads(row[1])["id"]
 
-    def finalise(self, record_id: str, finalised_at: str, body: bytes, answer_count: int) -> None:
-        """Make a draft final, with its exported body; from now on it never changes."""
+    def finalise(self, record_id: str, seal: Sealer) -> None:
+        """Make a draft final: sealed into the chain, and never changed from then on."""
         with self.transaction():
             self._check_draft(record_id)
-            self._finalise(record_id, finalised_at, body, answer_count)
+            self._finalise(record_id, seal)
 
-    def _finalise(self, record_id: str, finalised_at: str, body: bytes, answer_count: int) -> None:
+    def _finalise(self, record_id: str, seal: Sealer) -> None:
+        index, previous = self._chain_head()
+        body, sha256, answer_count, at = seal(index + 1, previous)
         self.db.execute(
-            "UPDATE records SET status = 'final', finalised_at = ?, body = ?, answer_count = ?"
-            " WHERE id = ?",
-            (finalised_at, body, answer_count, record_id),
+            "UPDATE records SET status = 'final', finalised_at = ?, body = ?, answer_count = ?,"
+            " chain_index = ?, sha256 = ? WHERE id = ?",
+            (at, body, answer_count, index + 1, sha256, record_id),
         )
+        officer = self.db.execute(
+            "SELECT officer FROM records WHERE id = ?", (record_id,)
+        ).fetchone()
+        detail = {"finalised": str(index + 1), "sha256": sha256}
+        self._log(at, "collection", json.loads(officer[0])["id"], record_id, detail)
 
-    def save_final(
-        self, draft: Draft, definition: str, finalised_at: str, body: bytes, answer_count: int
-    ) -> None:
+    def _chain_head(self) -> tuple[int, str]:
+        """The last link of the chain, counting erased records (their hashes stay)."""
+        row = self.db.execute(
+            "SELECT chain_index, sha256 FROM records WHERE chain_index IS NOT NULL"
+            " UNION ALL SELECT chain_index, sha256 FROM tombstones WHERE chain_index IS NOT NULL"
+            " ORDER BY 1 DESC LIMIT 1"
+        ).fetchone()
+        return (row[0], row[1]) if row else (0, "")
+
+    def save_final(self, draft: Draft, definition: str, seal: Sealer) -> None:
         """Store a complete record from an answers file in one transaction: all or nothing."""
         with self.transaction():
             self._insert(draft, definition)
             for path, value in flatten(draft.answers):
-                self._answer(draft.id, path, value, draft.stamps.get(path, draft.started_at))
-            self._finalise(draft.id, finalised_at, body, answer_count)
+                at = draft.stamps.get(path, draft.started_at)
+                self._answer(draft.id, path, value, at)
+                self._log(at, "collection", draft.officer.id, draft.id, {"question": path})
+            self._finalise(draft.id, seal)
 
     def discard(self, record_id: str) -> None:
         """Delete a draft the officer chose to throw away (final records cannot be)."""
@@ -228,6 +297,137 @@ class Store:
             self._check_draft(record_id)
             self.db.execute("DELETE FROM answers WHERE record_id = ?", (record_id,))
             self.db.execute("DELETE FROM records WHERE id = ?", (record_id,))
+
+    def add_amendment(self, record_id: str, officer: str, at: str, make: Amender) -> None:
+        """Append a signed addendum to a final record, chained to what came before it."""
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT sha256 FROM records WHERE id = ? AND status = 'final'", (record_id,)
+            ).fetchone()
+            if row is None:
+                raise UsageError(
+                    f"record {record_id[:8]} is not final: change a draft's answers instead"
+                )
+            last = self.db.execute(
+                "SELECT sha256 FROM amendments WHERE record_id = ? ORDER BY seq DESC LIMIT 1",
+                (record_id,),
+            ).fetchone()
+            body, sha256 = make(last[0] if last else row[0])
+            self.db.execute(
+                "INSERT INTO amendments (record_id, sha256, body) VALUES (?, ?, ?)",
+                (record_id, sha256, body),
+            )
+            self._log(at, "alteration", officer, record_id, {"amendment": sha256[:16]})
+
+    def amendments(self, record_id: str) -> list[bytes]:
+        """A record's amendments, oldest first."""
+        rows = self.db.execute(
+            "SELECT body FROM amendments WHERE record_id = ? ORDER BY seq", (record_id,)
+        )
+        return [r[0] for r in rows]
+
+    def log_event(
+        self, at: str, action: str, officer: str, record_id: str | None, **detail: str
+    ) -> None:
+        """Log a consultation or disclosure; answers and amendments log themselves."""
+        with self.transaction():
+            self._log(at, action, officer, record_id, detail)
+
+    def log_events(self, entries: list[tuple[str, str, str, str | None, dict]]) -> None:
+        """Log many events in one transaction (an export of a year of records)."""
+        with self.transaction():
+            for entry in entries:
+                self._log(*entry)
+
+    def _log(self, at: str, action: str, officer: str, record_id: str | None, detail: dict) -> None:
+        """One hash-chained processing-log entry. It never holds answer content."""
+        row = self.db.execute("SELECT hash FROM log ORDER BY seq DESC LIMIT 1").fetchone()
+        previous = row[0] if row else ""
+        entry = {
+            "at": at,
+            "action": action,
+            "officer": officer,
+            "record": record_id,
+            "detail": detail,
+        }
+        digest = log_hash(previous, entry)
+        self.db.execute(
+            "INSERT INTO log (at, action, officer, record_id, detail, previous, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (at, action, officer, record_id, json.dumps(detail, sort_keys=True), previous, digest),
+        )
+
+    def log_entries(self, record_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """The processing log, oldest first."""
+        query = "SELECT seq, at, action, officer, record_id, detail, previous, hash FROM log"
+        args: tuple = ()
+        if record_id:
+            query += " WHERE record_id = ?"
+            args = (record_id,)
+        for seq, at, action, officer, rid, detail, previous, digest in self.db.execute(
+            query + " ORDER BY seq", args
+        ):
+            yield {
+                "seq": seq,
+                "at": at,
+                "action": action,
+                "officer": officer,
+                "record": rid,
+                "detail": json.loads(detail),
+                "previous": previous,
+                "hash": digest,
+            }
+
+    def acknowledge(self, record_id: str, at: str, officer: str, recipient: str) -> None:
+        """Mark a record as received by the back office (and log the disclosure)."""
+        with self.transaction():
+            self.db.execute("UPDATE records SET acknowledged_at = ? WHERE id = ?", (at, record_id))
+            self._log(at, "disclosure", officer, record_id, {"to": recipient, "reason": "upload"})
+
+    def queued(self) -> list[str]:
+        """Final records the back office has not acknowledged, in chain order."""
+        rows = self.db.execute(
+            "SELECT id FROM records WHERE status = 'final' AND acknowledged_at IS NULL"
+            " ORDER BY chain_index"
+        )
+        return [r[0] for r in rows]
+
+    def acknowledged_before(self, cutoff: str) -> list[str]:
+        """Final records acknowledged before a time (for retention)."""
+        rows = self.db.execute(
+            "SELECT id FROM records WHERE acknowledged_at IS NOT NULL AND acknowledged_at < ?",
+            (cutoff,),
+        )
+        return [r[0] for r in rows]
+
+    def erase(self, record_id: str, at: str, officer: str, reason: str) -> None:
+        """Erase a record for good; a tombstone keeps its place in the chain and the log."""
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT chain_index, sha256 FROM records WHERE id = ?", (record_id,)
+            ).fetchone()
+            if row is None:
+                raise UsageError(f"no record with id '{record_id}'")
+            self.db.execute(
+                "INSERT INTO tombstones VALUES (?, ?, ?, ?, ?)",
+                (record_id, row[0], row[1], at, reason),
+            )
+            for table in ("answers", "amendments"):
+                self.db.execute(f"DELETE FROM {table} WHERE record_id = ?", (record_id,))
+            self.db.execute("DELETE FROM records WHERE id = ?", (record_id,))
+            self._log(at, "erasure", officer, record_id, {"reason": reason})
+        # Move the overwritten pages out of the write-ahead log and empty it, so nothing
+        # of the erased record is left in any file.
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def chain(self) -> Iterator[tuple[str, int, str, bytes | None]]:
+        """Every link of the chain in order: (record id, index, sha256, body or None if erased)."""
+        rows = self.db.execute(
+            "SELECT id, chain_index, sha256, body FROM records WHERE chain_index IS NOT NULL"
+            " UNION ALL SELECT record_id, chain_index, sha256, NULL FROM tombstones"
+            " WHERE chain_index IS NOT NULL ORDER BY 2"
+        )
+        yield from rows
 
     # -- reading ---------------------------------------------------------------
     def resolve(self, ref: str) -> str:
@@ -245,6 +445,19 @@ class Store:
         if len(rows) > 1:
             raise UsageError(f"'{ref}' matches more than one record; give more characters")
         return rows[0][0]
+
+    def resolve_any(self, ref: str) -> str:
+        """Like resolve, but also finds erased records (by their tombstones) for the log."""
+        try:
+            return self.resolve(ref)
+        except UsageError:
+            row = self.db.execute(
+                "SELECT record_id FROM tombstones WHERE record_id >= ? AND record_id < ? LIMIT 1",
+                (ref.lower(), ref.lower() + "\uffff"),
+            ).fetchone()
+            if row is None:
+                raise
+            return row[0]
 
     def ids(self, status: str | None = None) -> list[str]:
         """Every record id, newest first."""
@@ -364,6 +577,13 @@ def flatten(answers: dict[str, Any]) -> Iterator[tuple[str, Any]]:
                     yield f"{key}[{index}].{question}", inner
         else:
             yield key, value
+
+
+def log_hash(previous: str, entry: dict[str, Any]) -> str:
+    """A log entry's hash: over the previous hash and the entry, so no entry can go unnoticed."""
+    from safe_check.integrity import digest
+
+    return digest({"previous": previous, "entry": entry})
 
 
 def new_id() -> str:

@@ -1,0 +1,121 @@
+"""Sealing records: canonical form, SHA-256, Ed25519 signatures and the device's chain."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+KEY_FILE: Final = "device-key.pem"
+
+
+def canonical(doc: Any) -> bytes:
+    """One byte-exact serialisation: sorted keys, no spaces, UTF-8; any JSON library can redo it."""
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
+
+
+def digest(doc: Any) -> str:
+    """SHA-256 of the canonical form, as hex."""
+    return hashlib.sha256(canonical(doc)).hexdigest()
+
+
+def fingerprint(public_raw: bytes) -> str:
+    """A short, readable fingerprint of a public key: SHA-256, first 16 bytes, in groups."""
+    h = hashlib.sha256(public_raw).hexdigest()[:32]
+    return ":".join(h[i : i + 4] for i in range(0, 32, 4))
+
+
+@dataclass(frozen=True)
+class DeviceKey:
+    """This device's Ed25519 signing key."""
+
+    private: Any
+
+    @property
+    def public_raw(self) -> bytes:
+        """The 32-byte public key."""
+        from cryptography.hazmat.primitives import serialization
+
+        return self.private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+
+    def public_pem(self) -> bytes:
+        """The public key as PEM, to export to the back office."""
+        from cryptography.hazmat.primitives import serialization
+
+        return self.private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    def sign(self, sha256_hex: str) -> str:
+        """A base64 signature over a hex digest."""
+        return base64.b64encode(self.private.sign(sha256_hex.encode("ascii"))).decode("ascii")
+
+
+def new_key_pem() -> bytes:
+    """A fresh Ed25519 private key as PKCS#8 PEM."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def load_key(pem: bytes) -> DeviceKey:
+    """The device key from its PEM."""
+    from cryptography.hazmat.primitives import serialization
+
+    return DeviceKey(serialization.load_pem_private_key(pem, password=None))
+
+
+class Verifier:
+    """Checks signatures with one public key (from the device key or an exported PEM)."""
+
+    def __init__(self, public_key: Any) -> None:
+        self.public_key = public_key
+
+    @classmethod
+    def from_pem(cls, pem: bytes) -> Verifier:
+        """A verifier from an exported public key; ValueError if it is not an Ed25519 key."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        key = serialization.load_pem_public_key(pem)
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError("not an Ed25519 public key")
+        return cls(key)
+
+    def fingerprint(self) -> str:
+        """The fingerprint of this public key."""
+        from cryptography.hazmat.primitives import serialization
+
+        raw = self.public_key.public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        return fingerprint(raw)
+
+    def valid(self, sha256_hex: str, signature_b64: str) -> bool:
+        """Whether the signature over the digest is good."""
+        from cryptography.exceptions import InvalidSignature
+
+        try:
+            self.public_key.verify(
+                base64.b64decode(signature_b64, validate=True), sha256_hex.encode("ascii")
+            )
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+def read_public_pem(path: Path) -> Verifier:
+    """A verifier from a public key file."""
+    return Verifier.from_pem(path.read_bytes())
