@@ -50,6 +50,7 @@ class Notes:
     not_done: list[str]
     quotes: list[str]
     statements: list[str]
+    amendments: list[str] = field(default_factory=list)
 
 
 def show_time(stamp: str | None) -> str:
@@ -128,6 +129,7 @@ def notes(record: Record, cl: Checklist) -> Notes:
         not_done=not_done,
         quotes=quotes,
         statements=record.statements,
+        amendments=_amendments(record),
     )
 
 
@@ -149,7 +151,23 @@ def _header(record: Record, cl: Checklist) -> list[tuple[str, str]]:
         ("Started", show_time(record.started_at)),
         ("Finalised", show_time(record.finalised_at)),
     ]
+    if record.seal and record.chain:
+        rows.append(("Seal", f"{record.seal.sha256[:16]} (chain #{record.chain.index})"))
     return rows
+
+
+def _amendments(record: Record) -> list[str]:
+    """Each amendment in words, after the original."""
+    out = []
+    for a in record.amendments:
+        who = a.officer.name or a.officer.id
+        what = (
+            f"{a.question} changed to {show_value(None, a.value)}"
+            if a.question
+            else f"note: {a.note}"
+        )
+        out.append(f"{show_time(a.at)} by {who}: {what} (reason: {a.reason}; {a.sha256[:12]})")
+    return out
 
 
 def _wrap(text: str, indent: str, later: str | None = None) -> list[str]:
@@ -189,6 +207,10 @@ def render_text(n: Notes) -> str:
         for line in block.lines:
             value = f"\u201c{line.value}\u201d" if line.quote else line.value
             out += _wrap(f"{line.prompt} - {value}", pad + "  ", pad + "    ")
+    if n.amendments:
+        out += ["", "AMENDMENTS (ADDED AFTER FINALISING; THE ORIGINAL ABOVE IS UNCHANGED)"]
+        for item in n.amendments:
+            out += _wrap(item, "  - ", "    ")
     if n.statements:
         out += ["", "FOR PARTNER AGENCIES"]
         for s in n.statements:
@@ -224,6 +246,9 @@ def render_markdown(n: Notes) -> str:
             value = f"\u201c{_md(line.value)}\u201d" if line.quote else _md(line.value)
             out.append(f"- {_md(line.prompt)} \u2014 **{value}**")
         out.append("")
+    if n.amendments:
+        out += ["## Amendments (added after finalising)", ""]
+        out += [f"- {_md(a)}" for a in n.amendments] + [""]
     if n.statements:
         out += ["## For partner agencies", ""] + [f"- {_md(s)}" for s in n.statements] + [""]
     return "\n".join(out).rstrip() + "\n"
@@ -283,6 +308,9 @@ def render_html(n: Notes) -> str:
             value = f"\u201c{e(line.value)}\u201d" if line.quote else e(line.value)
             out.append(f"<li>{e(line.prompt)} &mdash; <b>{value}</b></li>")
         out.append("</ul>")
+    if n.amendments:
+        out += ["<h2>Amendments (added after finalising)</h2><ul>"]
+        out += [f"<li>{e(a)}</li>" for a in n.amendments] + ["</ul>"]
     if n.statements:
         out += (
             ["<h2>For partner agencies</h2><ul>"]

@@ -25,6 +25,9 @@ def check_record(record: Record, verifier: Verifier) -> list[str]:
     if record.seal is None or record.chain is None:
         return ["is not sealed"]
     problems = []
+    expected_key = verifier.fingerprint()
+    if record.seal.key != expected_key:
+        problems.append(f"sealed with key {record.seal.key}, not the expected {expected_key}")
     if digest(sealed_content(record)) != record.seal.sha256:
         problems.append("content does not match its hash (altered)")
     if not verifier.valid(record.seal.sha256, record.seal.signature):
@@ -37,6 +40,8 @@ def check_record(record: Record, verifier: Verifier) -> list[str]:
             problems.append(f"amendment {n} does not match its hash (altered)")
         elif not verifier.valid(amendment.sha256, amendment.signature):
             problems.append(f"amendment {n}: signature does not verify")
+        if amendment.key != expected_key:
+            problems.append(f"amendment {n} was signed with key {amendment.key}")
         previous = amendment.sha256
     return problems
 
