@@ -78,7 +78,7 @@ def test_flipping_any_byte_of_a_stored_record_fails_verify(app: App, position: i
     body = bytearray(body_of(app, record_id))
     body[position] ^= 0x01
     put_body(app, record_id, bytes(body))
-    checked, failures = app.verify(())
+    _, failures = app.verify(())
     assert failures and all(record_id[:8] in f for f in failures if f.startswith("record"))
 
 
