@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from safe_check.checklist import (
 )
 from safe_check.errors import AnswersError
 
-INCIDENT = datetime(2026, 11, 21, 22, 10, tzinfo=timezone.utc)
+INCIDENT = datetime(2026, 11, 21, 22, 10, tzinfo=UTC)
 CHOICES = [Choice(value="welfare", label="Welfare"), Choice(value="incident", label="Incident")]
 
 YES_NO = YesNo(id="q", prompt="Q?")
@@ -68,7 +68,7 @@ DONE = Done(id="q", prompt="Q?")
         (DATE, "2015-03-02", "2015-03-02"),
         (DATE, "02/03/2015", "2015-03-02"),
         (DATE, " 31/12/2014 ", "2014-12-31"),
-        (DATETIME, datetime(2026, 11, 21, 22, 5, tzinfo=timezone.utc), "2026-11-21T22:05:00+00:00"),
+        (DATETIME, datetime(2026, 11, 21, 22, 5, tzinfo=UTC), "2026-11-21T22:05:00+00:00"),
         (DATETIME, "2026-11-21T22:05:00Z", "2026-11-21T22:05:00+00:00"),
         (DATETIME, "2026-11-21T22:05:30.9+01:00", "2026-11-21T22:05:30+01:00"),
         (DONE, True, {"done": True}),
@@ -132,7 +132,7 @@ def test_parse_date_reads_iso_and_uk_dates(text: str) -> None:
     assert parse_date(text) == "2015-03-02"
 
 
-# -- whole answers files ----------------------------------------------------------------------------
+# -- whole answers files ---------------------------------------------------------------------------
 BODY = """
 [[sections]]
 id = "main"
@@ -327,7 +327,7 @@ def test_a_date_of_birth_after_the_incident_is_reported(cl: Checklist) -> None:
     ]
 
 
-# -- reading files ----------------------------------------------------------------------------------
+# -- reading files ---------------------------------------------------------------------------------
 def test_read_file_reads_toml(tmp_path: Path) -> None:
     path = tmp_path / "answers.toml"
     path.write_text('children_present = true\n\n[record]\nsubject_ref = "TEST-0001"\n')

@@ -10,7 +10,6 @@ import pytest
 from safe_check.checklist import Condition
 from safe_check.conditions import describe, evaluate, names, walk
 
-
 WHOLE_NUMBER_BUG = pytest.mark.xfail(
     strict=True,
     reason="BUG: a whole-number bound (ge = 18) is decoded as a float and described as '18.0'",
@@ -174,7 +173,8 @@ def test_walk_yields_every_comparison() -> None:
         ({"question": "seen", "equals": False}, "seen is no"),
         ({"question": "seen", "not_equals": True}, "seen is not yes"),
         ({"question": "reason", "equals": "ex_partner"}, "reason is ex partner"),
-        ({"question": "rel", "one_of": ["partner", "ex_partner"]}, "rel is one of partner, ex partner"),
+        ({"question": "rel", "one_of": ["partner", "ex_partner"]},
+         "rel is one of partner, ex partner"),
         ({"question": "concerns", "includes": "no_food"}, "concerns includes no food"),
         ({"question": "notes", "answered": True}, "notes is answered"),
         ({"question": "dob", "answered": False}, "dob is not answered"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,7 +21,7 @@ from safe_check.engine import (
     statements,
 )
 
-INCIDENT = datetime(2026, 11, 21, 22, 10, tzinfo=timezone.utc)
+INCIDENT = datetime(2026, 11, 21, 22, 10, tzinfo=UTC)
 
 BODY = """
 [[sections]]
@@ -287,7 +287,7 @@ def test_derived_age_and_child_status_at_the_incident(
 
 
 def test_age_uses_the_incident_date_not_today(cl: Checklist) -> None:
-    early = datetime(2020, 1, 1, 12, 0, tzinfo=timezone.utc)
+    early = datetime(2020, 1, 1, 12, 0, tzinfo=UTC)
     assert entry_values(cl, {"dob": "2008-11-22"}, early).get("age") == 11
 
 
@@ -345,9 +345,7 @@ def test_a_full_roster_moves_on_without_offering_another_entry(cl: Checklist) ->
 
 
 def test_next_step_is_none_when_everything_is_answered(cl: Checklist) -> None:
-    answers = answers_with(
-        child(dob="1990-01-01", seen=False), follow_up=True, referral_made=True
-    )
+    answers = answers_with(child(dob="1990-01-01", seen=False), follow_up=True, referral_made=True)
     assert step_path(cl, answers, frozenset({"children"})) is None
 
 
@@ -410,7 +408,10 @@ def test_due_time_is_counted_from_the_incident(
 def test_a_top_level_action_is_due_a_day_after_the_incident(cl: Checklist) -> None:
     answers = answers_with(child(seen=True, spoken_alone={"done": True}), referral_made=False)
     fired = next(a for a in actions(cl, answers) if a.rule == "refer")
-    assert (fired.due, fired.because) == (datetime(2026, 11, 22, 22, 10, tzinfo=timezone.utc), ["referral_made"])
+    assert (fired.due, fired.because) == (
+        datetime(2026, 11, 22, 22, 10, tzinfo=UTC),
+        ["referral_made"],
+    )
 
 
 def test_an_answer_that_does_not_apply_raises_no_action(cl: Checklist) -> None:

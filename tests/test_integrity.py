@@ -115,7 +115,7 @@ def test_removing_the_newest_record_is_detected_through_the_log(app: App) -> Non
 
 def test_a_record_signed_with_another_key_fails(app: App, home: Path) -> None:
     record_id = add_record(app)
-    (home / "device-key.pem").unlink()
+    (home / "device-key").unlink()
     app.device_key()  # a new key on "another device"
     _, failures = app.verify((record_id[:8],))
     assert any("signature does not verify" in f for f in failures)

@@ -184,7 +184,8 @@ def test_malformed_question_is_reported(checklist_text: Build, table: str, messa
          "duplicate id 'a' (ids must be unique in the checklist)"),
         (SECTION + YES_NO_A + ROSTER.replace('id = "seen"', 'id = "a"'), 'id = "a"',
          "duplicate id 'a' (ids must be unique in the checklist)"),
-        (SECTION + YES_NO_A + SECTION + question("b"), 'id = "main"', "duplicate section id 'main'"),
+        (SECTION + YES_NO_A + SECTION + question("b"), 'id = "main"',
+         "duplicate section id 'main'"),
         (SECTION + YES_NO_A
          + '\n[[actions]]\nid = "act"\nwhen = { question = "a", equals = true }\n'
            'text = "Do one thing."\npriority = "routine"\n'
@@ -209,7 +210,10 @@ def test_duplicate_choice_value(checklist_text: Build) -> None:
     choices = 'choices = [{ value = "x", label = "X" }, { value = "x", label = "X again" }]'
     text = checklist_text(SECTION + question("c", choices, kind="choice"))
     [problem] = lint(text)
-    assert (problem.line, problem.message) == (line_of(text, "choices"), "duplicate choice value 'x'")
+    assert (problem.line, problem.message) == (
+        line_of(text, "choices"),
+        "duplicate choice value 'x'",
+    )
 
 
 # -- references ------------------------------------------------------------------------------------
@@ -252,7 +256,9 @@ def test_bad_references_are_reported(
 
 
 def test_a_reference_problem_has_the_line_of_the_condition(checklist_text: Build) -> None:
-    text = checklist_text(SECTION + YES_NO_A + question("b", 'when = { question = "zz", equals = true }'))
+    text = checklist_text(
+        SECTION + YES_NO_A + question("b", 'when = { question = "zz", equals = true }')
+    )
     [problem] = lint(text)
     assert problem.line == line_of(text, '"zz"')
 
@@ -280,13 +286,15 @@ def test_roster_settings_are_checked(checklist_text: Build, body: str, message: 
     assert message in [p.message for p in lint(checklist_text(body))]
 
 
-# -- values compared ----------------------------------------------------------------------------------
+# -- values compared -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("target", "when", "message"),
     [
         (CHOICE_C, '{ question = "c", equals = "z" }', "'c' has no value 'z' (choices: x, y)"),
-        (CHOICE_C, '{ question = "c", one_of = ["x", "q"] }', "'c' has no value 'q' (choices: x, y)"),
-        (YES_NO_A, '{ question = "a", equals = "yes" }', "'a' has no value 'yes' (use true or false)"),
+        (CHOICE_C, '{ question = "c", one_of = ["x", "q"] }',
+         "'c' has no value 'q' (choices: x, y)"),
+        (YES_NO_A, '{ question = "a", equals = "yes" }',
+         "'a' has no value 'yes' (use true or false)"),
         (question("a", kind="yes_no_unknown"), '{ question = "a", equals = "maybe" }',
          "'a' has no value 'maybe' (use yes, no or not_known)"),
         (CHOICE_C, '{ question = "c", includes = "x" }', "'includes' cannot be used on 'c'"),
@@ -307,17 +315,20 @@ def test_bad_condition_values_are_reported(
 
 
 # -- reachability ----------------------------------------------------------------------------------
+CONTRADICTION = '{ all = [{ question = "a", equals = true }, { question = "a", equals = false }] }'
 NEVER = "can never apply: no combination of earlier answers satisfies its condition"
 
 
 @pytest.mark.parametrize(
     ("earlier", "when"),
     [
-        (YES_NO_A, '{ all = [{ question = "a", equals = true }, { question = "a", equals = false }] }'),
+        (YES_NO_A, CONTRADICTION),
         (question("n", kind="number"),
          '{ all = [{ question = "n", lt = 5 }, { question = "n", gt = 10 }] }'),
-        (CHOICE_C, '{ all = [{ question = "c", equals = "x" }, { question = "c", equals = "y" }] }'),
-        (YES_NO_A, '{ all = [{ question = "a", answered = false }, { question = "a", equals = true }] }'),
+        (CHOICE_C,
+         '{ all = [{ question = "c", equals = "x" }, { question = "c", equals = "y" }] }'),
+        (YES_NO_A,
+         '{ all = [{ question = "a", answered = false }, { question = "a", equals = true }] }'),
     ],
     ids=["yes-and-no", "below-and-above", "two-choices", "unanswered-and-yes"],
 )  # fmt: skip
@@ -330,7 +341,7 @@ def test_a_question_that_can_never_apply_is_reported(
 
 
 def test_a_question_after_one_that_never_applies_is_reported_once(checklist_text: Build) -> None:
-    never = '{ all = [{ question = "a", equals = true }, { question = "a", equals = false }] }'
+    never = CONTRADICTION
     text = checklist_text(
         SECTION + YES_NO_A + question("b", f"when = {never}")
         + question("d", 'when = { question = "b", equals = true }')
@@ -363,7 +374,7 @@ def test_several_problems_are_reported_at_once(checklist_text: Build) -> None:
         + question("b", 'guidence = "typo"')
         + question("c", 'when = { question = "nope", equals = true }')
         + question("a")
-        + CHOICE_C.replace('id = "c"', 'id = "e"').replace("choices", 'when = { question = "e", equals = "x" }\nchoices')
+        + question("e", 'when = { question = "e", equals = true }')
     )  # fmt: skip
     found = {(p.line, p.message) for p in lint(text)}
     assert found >= {

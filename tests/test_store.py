@@ -7,7 +7,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from safe_check.lint import Loaded
 from safe_check.record import Draft
 from safe_check.store import DB_NAME, Store
 
-INCIDENT = datetime(2026, 11, 21, 22, 10, tzinfo=timezone.utc)
+INCIDENT = datetime(2026, 11, 21, 22, 10, tzinfo=UTC)
 AT = "2026-11-21T22:15:00+00:00"
 LATER = "2026-11-21T22:20:00+00:00"
 WRITES_EACH = 250
@@ -85,13 +85,15 @@ def test_the_database_file_is_0600_before_sqlite_opens_it(
     seen: list[int] = []
     real_connect = sqlite3.connect
 
-    def connect(path: os.PathLike[str] | str, *args: object, **kwargs: object) -> sqlite3.Connection:
+    def connect(
+        path: os.PathLike[str] | str, *args: object, **kwargs: object
+    ) -> sqlite3.Connection:
         seen.append(mode(Path(path)))
         return real_connect(path, *args, **kwargs)
 
     monkeypatch.setattr("safe_check.store.sqlite3.connect", connect)
     Store(home).close()
-    assert seen == [0o600]
+    assert seen and set(seen) == {0o600}
     assert mode(home / DB_NAME) == 0o600
 
 
@@ -210,7 +212,7 @@ def test_two_processes_writing_at_once_lose_nothing(app: App, draft: Draft) -> N
     assert app.store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-# -- record ids ---------------------------------------------------------------------------------------
+# -- record ids ------------------------------------------------------------------------------------
 def make_draft(app: App, practice: Loaded, record_id: str) -> None:
     draft = app.new_draft(practice, None, INCIDENT)
     draft.id = record_id

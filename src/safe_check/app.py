@@ -11,7 +11,6 @@ from typing import Any, Final
 
 import msgspec
 
-from safe_check.catalog import from_text
 from safe_check.errors import AnswersError, UsageError
 from safe_check.lint import Loaded
 from safe_check.record import (
@@ -31,7 +30,7 @@ from safe_check.record import (
 from safe_check.store import Sealer, Store, flatten, new_id
 from safe_check.timefmt import now, rfc3339
 
-KEY_FILE: Final = "device-key.pem"
+KEY_FILE: Final = "device-key"
 CONFIG_KEYS: Final = ("recipient", "upload.url", "retention.days")
 DEFAULT_RETENTION_DAYS: Final = 31
 
@@ -84,13 +83,17 @@ class App:
 
     def device_key(self) -> Any:
         """This device's Ed25519 key, made on first use."""
-        from safe_check.integrity import load_key, new_key_pem
+        from safe_check.errors import StoreError
+        from safe_check.integrity import load_key, new_key
 
-        pem = self.store.read_private(KEY_FILE)
-        if pem is None:
-            pem = new_key_pem()
-            self.store.write_private(KEY_FILE, pem)
-        return load_key(pem)
+        data = self.store.read_private(KEY_FILE)
+        if data is None:
+            data = new_key()
+            self.store.write_private(KEY_FILE, data)
+        try:
+            return load_key(data)
+        except ValueError:
+            raise StoreError(f"the signing key {self.home / KEY_FILE} is damaged") from None
 
     def verifier(self, key_file: Path | None = None) -> Any:
         """Checks signatures: with an exported public key, or this device's own."""
@@ -102,6 +105,37 @@ class App:
             return Verifier.from_pem(key_file.read_bytes())
         except (OSError, ValueError) as err:
             raise UsageError(f"{key_file}: not a usable public key ({err})") from None
+
+    # -- checklists -------------------------------------------------------------------------
+    def checklist(self, ref: str) -> Loaded:
+        """A checklist by id or path; one this version of safe-check already checked is reused."""
+        import hashlib
+
+        from safe_check.catalog import locate
+
+        path = locate(ref)
+        data = path.read_bytes()
+        return self._loaded(data.decode("utf-8"), path, hashlib.sha256(data).hexdigest())
+
+    def all_checklists(self) -> list[Loaded]:
+        """Every shipped checklist."""
+        from safe_check.catalog import shipped_files
+
+        return [self.checklist(str(p)) for p in shipped_files()]
+
+    def _loaded(self, text: str, path: Path, sha256: str) -> Loaded:
+        from safe_check import __version__
+        from safe_check.catalog import from_text
+        from safe_check.checklist import Checklist
+
+        cached = self.store.cached_model(sha256, __version__)
+        if cached is not None:
+            return Loaded(msgspec.json.decode(cached, type=Checklist), path, sha256)
+        loaded = from_text(text, str(path), sha256)
+        cl = loaded.checklist
+        ref = ChecklistRef(id=cl.id, version=cl.version, sha256=sha256)
+        self.store.cache_model(ref, text, msgspec.json.encode(cl), __version__)
+        return loaded
 
     # -- making records -------------------------------------------------------------------
     def new_draft(self, loaded: Loaded, subject_ref: str | None, incident_at: datetime) -> Draft:
@@ -119,7 +153,7 @@ class App:
     def start(self, loaded: Loaded, subject_ref: str | None, incident_at: datetime) -> Draft:
         """Store a new draft so that every answer can be committed as it is given."""
         draft = self.new_draft(loaded, subject_ref, incident_at)
-        self.store.create(draft, loaded.path.read_text(encoding="utf-8"))
+        self.store.create(draft, self._definition(loaded))
         return draft
 
     def run_answers(
@@ -141,10 +175,19 @@ class App:
         )
         return sealed[0]
 
+    def _definition(self, loaded: Loaded) -> str:
+        """The checklist's exact text: kept in the store, or read from its file."""
+        from safe_check.errors import StoreError
+
+        try:
+            return self.store.definition(loaded.sha256)
+        except StoreError:
+            return loaded.path.read_bytes().decode("utf-8")
+
     def checklist_of(self, draft: Draft) -> Loaded:
         """The exact checklist definition a record was made with."""
         ref = draft.checklist
-        return from_text(self.store.definition(ref.sha256), f"{ref.id}.toml", ref.sha256)
+        return self._loaded(self.store.definition(ref.sha256), Path(f"{ref.id}.toml"), ref.sha256)
 
     def finalise(self, record_id: str) -> Record:
         """Make a draft final: sealed, signed, chained, and unchanged from then on."""

@@ -23,16 +23,21 @@ def load(path: Path) -> Loaded:
     return loaded
 
 
-def find(checklist_id: str) -> Loaded:
-    """A shipped checklist by id, or a checklist file given by path."""
+def locate(checklist_id: str) -> Path:
+    """The file of a shipped checklist by id, or a checklist file given by path."""
     candidate = Path(checklist_id)
     if candidate.suffix == ".toml" and candidate.exists():
-        return load(candidate)
+        return candidate
     path = shipped_checklists() / f"{checklist_id}.toml"
     if not path.is_file():
         known = ", ".join(p.stem for p in shipped_files())
         raise UsageError(f"no checklist '{checklist_id}' (known: {known})")
-    return load(path)
+    return path
+
+
+def find(checklist_id: str) -> Loaded:
+    """A shipped checklist by id, or a checklist file given by path, checked."""
+    return load(locate(checklist_id))
 
 
 def all_loaded() -> list[Loaded]:

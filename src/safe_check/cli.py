@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -17,6 +16,8 @@ from safe_check import __version__
 from safe_check.errors import ExitCode, SafeCheckError, UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from safe_check.app import App
 
 FORMATS = click.Choice(["json", "toml"])
@@ -70,10 +71,9 @@ def setup(app: App, officer_id: str | None, name: str | None, force: str | None)
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def checklists(as_json: bool) -> None:
+@pass_app
+def checklists(app: App, as_json: bool) -> None:
     """List the checklists: id, title, version and question count."""
-    from safe_check.catalog import all_loaded
-
     rows = [
         {
             "id": c.checklist.id,
@@ -82,7 +82,7 @@ def checklists(as_json: bool) -> None:
             "questions": c.checklist.leaf_count(),
             "summary": c.checklist.summary,
         }
-        for c in all_loaded()
+        for c in app.all_checklists()
     ]
     if as_json:
         _print_json(rows)
@@ -96,9 +96,10 @@ def checklists(as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path())
 def lint(paths: tuple[Path, ...]) -> None:
     """Check checklist files (default: the shipped ones); every problem, with file and line."""
+    paths = tuple(_path(p) for p in paths)
     from safe_check.catalog import shipped_files
     from safe_check.lint import check_file
 
@@ -127,7 +128,7 @@ def template(checklist: str) -> None:
 @click.option(
     "--answers",
     "answers_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     help="Answer every question from a TOML or JSON file, then finalise.",
 )
 @click.option("--ref", "subject_ref", help="Incident or reference number (never a name).")
@@ -141,9 +142,8 @@ def start(
     incident_at: str | None,
 ) -> None:
     """Start CHECKLIST: interactively, or from an answers file with --answers."""
-    from safe_check.catalog import find
-
-    loaded = find(checklist)
+    answers_file = _path(answers_file)
+    loaded = app.checklist(checklist)
     when = _time_option(incident_at)
     if answers_file is None:
         _need_terminal("use --answers FILE to run without a terminal (see: safe-check template)")
@@ -243,12 +243,11 @@ def show(app: App, record_id: str, as_json: bool) -> None:
     default="text",
     show_default=True,
 )
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
-)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
 @pass_app
 def summary(app: App, record_id: str, fmt: str, output: Path | None) -> None:
     """Print summary notes for a record: for a notebook, a referral or a handover."""
+    output = _path(output)
     record = app.record(record_id)
     app.consulted(record, f"summary {fmt}")
     text = _summary_text(app, record, fmt)
@@ -266,7 +265,7 @@ def summary(app: App, record_id: str, fmt: str, output: Path | None) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=click.Path(),
     help="A file for one record, a directory for several.",
 )
 @click.option("--to", "recipient", help="Who receives it (logged as a disclosure).")
@@ -286,6 +285,7 @@ def export(
     plain: bool,
 ) -> None:
     """Write records as JSON or TOML (stdout by default); encrypted when a recipient is set."""
+    output = _path(output)
     from safe_check.record import to_json, to_toml
 
     ids = app.record_ids(record_ids, every)
@@ -363,13 +363,13 @@ def _disclosure(recipient: str | None, reason: str | None) -> tuple[str, str]:
 @click.option(
     "--file",
     "export_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     help="Check an exported record file instead.",
 )
 @click.option(
     "--key",
     "key_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     help="Public key to check --file with.",
 )
 @pass_app
@@ -377,6 +377,7 @@ def verify(
     app: App, record_ids: tuple[str, ...], export_file: Path | None, key_file: Path | None
 ) -> None:
     """Check hashes, signatures, the chain and the processing log; exit 1 on any failure."""
+    export_file, key_file = _path(export_file), _path(key_file)
     if export_file is not None:
         if key_file is None:
             raise UsageError("--file needs --key PUBLIC_KEY_FILE (see: safe-check keys --export)")
@@ -394,12 +395,13 @@ def verify(
 @click.option(
     "--export",
     "export_to",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     help="Write the public key (PEM) to a file.",
 )
 @pass_app
 def keys(app: App, export_to: Path | None) -> None:
     """Show this device's public signing key and its fingerprint."""
+    export_to = _path(export_to)
     from safe_check.integrity import fingerprint
 
     key = app.device_key()
@@ -570,6 +572,13 @@ def _print_json(data: Any) -> None:
     import json
 
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _path(value: str | None) -> Path | None:
+    """A path argument as a Path (pathlib is imported only by commands that take one)."""
+    from pathlib import Path
+
+    return None if value is None else Path(value)
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -7,9 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
-
-KEY_FILE: Final = "device-key.pem"
+from typing import Any
 
 
 def canonical(doc: Any) -> bytes:
@@ -39,11 +37,7 @@ class DeviceKey:
     @property
     def public_raw(self) -> bytes:
         """The 32-byte public key."""
-        from cryptography.hazmat.primitives import serialization
-
-        return self.private.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
+        return self.private.public_key().public_bytes_raw()
 
     def public_pem(self) -> bytes:
         """The public key as PEM, to export to the back office."""
@@ -58,23 +52,22 @@ class DeviceKey:
         return base64.b64encode(self.private.sign(sha256_hex.encode("ascii"))).decode("ascii")
 
 
-def new_key_pem() -> bytes:
-    """A fresh Ed25519 private key as PKCS#8 PEM."""
-    from cryptography.hazmat.primitives import serialization
+def new_key() -> bytes:
+    """A fresh Ed25519 private key, as the base64 of its 32 raw bytes (the key file's content).
+
+    Raw rather than PEM: loading it needs only the ed25519 module, which keeps finalising fast.
+    """
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    return Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+    return base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()) + b"\n"
 
 
-def load_key(pem: bytes) -> DeviceKey:
-    """The device key from its PEM."""
-    from cryptography.hazmat.primitives import serialization
+def load_key(data: bytes) -> DeviceKey:
+    """The device key from its file; ValueError if the file is damaged."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    return DeviceKey(serialization.load_pem_private_key(pem, password=None))
+    raw = base64.b64decode(data.strip(), validate=True)
+    return DeviceKey(Ed25519PrivateKey.from_private_bytes(raw))
 
 
 class Verifier:
@@ -96,12 +89,7 @@ class Verifier:
 
     def fingerprint(self) -> str:
         """The fingerprint of this public key."""
-        from cryptography.hazmat.primitives import serialization
-
-        raw = self.public_key.public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        return fingerprint(raw)
+        return fingerprint(self.public_key.public_bytes_raw())
 
     def valid(self, sha256_hex: str, signature_b64: str) -> bool:
         """Whether the signature over the digest is good."""

@@ -8,7 +8,6 @@ from typing import Any
 
 from safe_check.app import App
 from safe_check.asker import TOGGLE_GUIDANCE, Ask, Asker
-from safe_check.catalog import all_loaded
 from safe_check.console import console, note, panel
 from safe_check.engine import (
     RosterEnd,
@@ -375,13 +374,11 @@ def menu(app: App) -> None:
             if choice == "start":
                 options = [
                     (c.checklist.id, f"{c.checklist.title} - {c.checklist.summary}")
-                    for c in all_loaded()
+                    for c in app.all_checklists()
                 ]
                 picked = asker.choose("checklist", "Which checklist?", [*options, ("back", "Back")])
                 if picked != "back":
-                    run_new(
-                        app, next(c for c in all_loaded() if c.checklist.id == picked), None, None
-                    )
+                    run_new(app, app.checklist(picked), None, None)
             elif choice == "resume":
                 resume(app, None, asker)
             elif choice == "records":

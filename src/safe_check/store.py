@@ -35,7 +35,9 @@ CREATE TABLE IF NOT EXISTS definitions (
     sha256 TEXT PRIMARY KEY,
     checklist_id TEXT NOT NULL,
     version TEXT NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    model BLOB,
+    model_version TEXT
 );
 CREATE TABLE IF NOT EXISTS records (
     id TEXT PRIMARY KEY,
@@ -207,7 +209,8 @@ class Store:
     def _insert(self, draft: Draft, definition: str) -> None:
         ref = draft.checklist
         self.db.execute(
-            "INSERT OR IGNORE INTO definitions VALUES (?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO definitions (sha256, checklist_id, version, text)"
+            " VALUES (?, ?, ?, ?)",
             (ref.sha256, ref.id, ref.version, definition),
         )
         self.db.execute(
@@ -486,6 +489,25 @@ class Store:
         """The stored JSON of a final record (None for a draft)."""
         row = self.db.execute("SELECT body FROM records WHERE id = ?", (record_id,)).fetchone()
         return row[0] if row else None
+
+    def cached_model(self, sha256: str, code_version: str) -> bytes | None:
+        """A checklist already checked by this version of safe-check (its model as JSON)."""
+        row = self.db.execute(
+            "SELECT model FROM definitions WHERE sha256 = ? AND model_version = ?",
+            (sha256, code_version),
+        ).fetchone()
+        return row[0] if row else None
+
+    def cache_model(self, ref: ChecklistRef, text: str, model: bytes, code_version: str) -> None:
+        """Keep a checked checklist so the next start need not parse and check it again."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO definitions"
+                " (sha256, checklist_id, version, text, model, model_version)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE"
+                " SET model = excluded.model, model_version = excluded.model_version",
+                (ref.sha256, ref.id, ref.version, text, model, code_version),
+            )
 
     def definition(self, sha256: str) -> str:
         """The exact checklist text a record was made with."""
