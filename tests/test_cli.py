@@ -219,10 +219,6 @@ def test_export_all_to_stdout_is_one_json_array(run: Run, start_example: Start) 
     assert {d["id"] for d in docs} == ids
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: export --all --format toml to stdout joins TOML documents into invalid TOML",
-)
 def test_export_all_as_toml_to_stdout_is_one_toml_document(run: Run, start_example: Start) -> None:
     start_example("practice-run")
     start_example("disclosure")
@@ -258,11 +254,6 @@ def test_export_one_record_into_an_existing_directory(run: Run, start_example: S
     assert [p.name for p in Path("exports").iterdir()] == [f"{record_id}.toml"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: export of several records to an existing file ends in an internal error "
-    "(FileExistsError, exit 70) instead of a usage error",
-)
 def test_export_of_several_records_to_an_existing_file_is_a_user_error(
     run_main: RunMain, start_example: Start
 ) -> None:
@@ -388,11 +379,6 @@ def test_an_unfilled_template_is_valid_toml(run: Run, checklist_id: str) -> None
     tomllib.loads(run("template", checklist_id).stdout)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: template comments only the first line of a multi-line prompt; the rest is "
-    "left as bare text, so the template is not valid TOML",
-)
 def test_a_template_for_a_multi_line_prompt_is_valid_toml(
     run: Run, checklist_text: Callable[[str], str]
 ) -> None:

@@ -128,10 +128,6 @@ def test_unknown_key_inside_a_roster_question_has_its_line(checklist_text: Build
     assert (problem.line, problem.where) == (line_of(text, "colour"), "'seen'")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a key placed before `id` in its table is reported at the `id` line",
-)
 def test_unknown_top_level_key_before_id_has_its_own_line(checklist_text: Build) -> None:
     text = 'titel = "Typo"\n' + checklist_text(SECTION + YES_NO_A)
     [problem] = lint(text)
@@ -154,10 +150,6 @@ def test_wrong_type_is_reported_with_key_and_line(
     assert (line_of(text, extra), "'b'", expected) in messages
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: dropping the broken question leaves an empty list, reported as more problems",
-)
 def test_wrong_type_in_the_only_question_is_the_only_problem(checklist_text: Build) -> None:
     text = checklist_text(SECTION + question("b", 'required = "yes"'))
     assert [p.message for p in lint(text)] == ["Expected `bool`, got `str` (in `required`)"]
@@ -263,10 +255,6 @@ def test_a_reference_problem_has_the_line_of_the_condition(checklist_text: Build
     assert problem.line == line_of(text, '"zz"')
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: problems in derived values (inline tables) are reported without a line",
-)
 def test_a_derived_value_problem_has_a_line(checklist_text: Build) -> None:
     text = checklist_text(SECTION + ROSTER.replace('from = "dob"', 'from = "birthday"'))
     [problem] = lint(text)

@@ -11,8 +11,8 @@ from typing import Any, Final
 
 import msgspec
 
+from safe_check.checklist import Loaded
 from safe_check.errors import AnswersError, UsageError
-from safe_check.lint import Loaded
 from safe_check.record import (
     Amendment,
     Chain,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from safe_check.checklist import Loaded
 from safe_check.errors import ChecklistError, UsageError
-from safe_check.lint import Loaded, check_file, check_text
 from safe_check.paths import shipped_checklists
 
 
@@ -16,6 +16,8 @@ def shipped_files() -> list[Path]:
 
 def load(path: Path) -> Loaded:
     """Load and check one checklist file; any problem is an error listing all of them."""
+    from safe_check.lint import check_file
+
     loaded, problems = check_file(path)
     if loaded is None:
         lines = "\n".join(f"  {p}" for p in problems)
@@ -47,6 +49,8 @@ def all_loaded() -> list[Loaded]:
 
 def from_text(text: str, name: str, sha256: str) -> Loaded:
     """A checklist from stored text (the exact definition a record was made with)."""
+    from safe_check.lint import check_text
+
     checklist, problems = check_text(text, name)
     if checklist is None or problems:
         raise ChecklistError(f"stored checklist {name} no longer loads: {problems[0]}")

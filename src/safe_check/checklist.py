@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
 import msgspec
@@ -253,3 +255,12 @@ def choice_values(q: Any) -> list[str]:
 def kind_of(q: Any) -> str:
     """The `kind` tag of a question or roster."""
     return type(q).__struct_config__.tag
+
+
+@dataclass
+class Loaded:
+    """A checklist that passed every check, with the hash of its file exactly as shipped."""
+
+    checklist: Checklist
+    path: Path
+    sha256: str

@@ -23,6 +23,30 @@ if TYPE_CHECKING:
 FORMATS = click.Choice(["json", "toml"])
 
 
+def _complete_records(ctx: click.Context, incomplete: str) -> list[str]:
+    """Shell completion of record ids (newest first)."""
+    try:
+        from safe_check.paths import data_dir
+        from safe_check.store import Store
+
+        store = Store(data_dir(ctx.find_root().params.get("home")))
+        return [i for i in store.ids() if i.startswith(incomplete)][:50]
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+
+
+def _complete_checklists(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of shipped checklist ids."""
+    from safe_check.paths import shipped_checklists
+
+    return sorted(
+        p.stem for p in shipped_checklists().glob("*.toml") if p.stem.startswith(incomplete)
+    )
+
+
+RECORD_ID = {"shell_complete": lambda ctx, param, incomplete: _complete_records(ctx, incomplete)}
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="safe-check")
 @click.option(
@@ -32,8 +56,16 @@ FORMATS = click.Choice(["json", "toml"])
 )
 @click.option("--officer", "officer_id", metavar="ID", help="Officer id for this command only.")
 @click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors.")
+@click.option(
+    "--plain",
+    "plain",
+    is_flag=True,
+    help="Plain output for screen readers: no colour, boxes or panels.",
+)
 @click.pass_context
-def cli(ctx: click.Context, home: str | None, officer_id: str | None, debug: bool) -> None:
+def cli(
+    ctx: click.Context, home: str | None, officer_id: str | None, debug: bool, plain: bool
+) -> None:
     """Checklists for police officers at incidents where children are involved.
 
     Run with no command in a terminal for the menu.
@@ -41,6 +73,10 @@ def cli(ctx: click.Context, home: str | None, officer_id: str | None, debug: boo
     from safe_check.app import App
     from safe_check.paths import data_dir
 
+    if plain:
+        os.environ["SAFE_CHECK_PLAIN"] = "1"  # read by the console and the prompts
+    if os.environ.get("SAFE_CHECK_PLAIN"):
+        os.environ["NO_COLOR"] = "1"  # prompt_toolkit drops colour too
     ctx.obj = App(data_dir(home), officer_id)
     if ctx.invoked_subcommand is None:
         from safe_check.interactive import menu
@@ -114,7 +150,7 @@ def lint(paths: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-@click.argument("checklist")
+@click.argument("checklist", shell_complete=_complete_checklists)
 def template(checklist: str) -> None:
     """Print a commented answers file to fill in for CHECKLIST."""
     from safe_check.catalog import find
@@ -124,7 +160,7 @@ def template(checklist: str) -> None:
 
 
 @cli.command()
-@click.argument("checklist")
+@click.argument("checklist", shell_complete=_complete_checklists)
 @click.option(
     "--answers",
     "answers_file",
@@ -172,7 +208,7 @@ def start(
 
 
 @cli.command()
-@click.argument("record_id", required=False)
+@click.argument("record_id", required=False, **RECORD_ID)
 @pass_app
 def resume(app: App, record_id: str | None) -> None:
     """Continue a draft where it stopped (choose from a list when no ID is given)."""
@@ -219,7 +255,7 @@ def records(app: App, status: str | None, limit: int, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("record_id")
+@click.argument("record_id", **RECORD_ID)
 @click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
 @pass_app
 def show(app: App, record_id: str, as_json: bool) -> None:
@@ -235,31 +271,70 @@ def show(app: App, record_id: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("record_id")
+@click.argument("record_id", **RECORD_ID)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "markdown", "html"]),
+    type=click.Choice(["text", "markdown", "html", "pdf"]),
     default="text",
     show_default=True,
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write to a file (needed for pdf)."
+)
+@click.option(
+    "--print", "to_printer", is_flag=True, help="Send the text summary to the printer (lp)."
+)
 @pass_app
-def summary(app: App, record_id: str, fmt: str, output: Path | None) -> None:
+def summary(app: App, record_id: str, fmt: str, output: str | None, to_printer: bool) -> None:
     """Print summary notes for a record: for a notebook, a referral or a handover."""
-    output = _path(output)
     record = app.record(record_id)
-    app.consulted(record, f"summary {fmt}")
-    text = _summary_text(app, record, fmt)
-    if output is None:
-        click.echo(text, nl=False)
+    if to_printer:
+        _print_summary(app, record)
         return
-    _write(output, text.encode("utf-8"))
+    if fmt == "pdf" and output is None:
+        raise UsageError("a PDF needs a file: add -o FILE.pdf")
+    app.consulted(record, f"summary {fmt}")
+    if fmt == "pdf":
+        from safe_check.pdf import render_pdf
+        from safe_check.summary import notes
+
+        data = render_pdf(notes(record, app.checklist_of(app.store.draft(record.id)).checklist))
+    else:
+        data = _summary_text(app, record, fmt).encode("utf-8")
+    if output is None:
+        sys.stdout.buffer.write(data)
+        return
+    _write(_path(output), data)
     click.echo(f"Wrote {output}", err=True)
 
 
+def _print_summary(app: App, record: Any) -> None:
+    """Send the text summary to the system printer; printing is a disclosure, so it is logged."""
+    import shutil
+    import subprocess
+
+    lp = shutil.which("lp")
+    if lp is None:
+        raise UsageError(
+            "no printer: 'lp' is not available on this machine. "
+            "Save the notes with -o notes.pdf --format pdf and print them elsewhere."
+        )
+    text = _summary_text(app, record, "text")
+    result = subprocess.run(
+        [lp, "-t", f"safe-check {record.id[:8]}"], input=text.encode("utf-8"), capture_output=True
+    )
+    if result.returncode != 0:
+        message = (
+            result.stderr.decode("utf-8", "replace").strip() or f"lp exited {result.returncode}"
+        )
+        raise UsageError(f"printing failed: {message}")
+    app.disclosed([record.id], "printer", "printed summary notes", how="lp")
+    click.echo(f"Sent to the printer: {result.stdout.decode('utf-8', 'replace').strip()}", err=True)
+
+
 @cli.command()
-@click.argument("record_ids", nargs=-1)
+@click.argument("record_ids", nargs=-1, **RECORD_ID)
 @click.option("--all", "every", is_flag=True, help="Export every record.")
 @click.option("--format", "fmt", type=FORMATS, default="json", show_default=True)
 @click.option(
@@ -294,6 +369,8 @@ def export(
     sealed = app.setting("recipient") is not None and not plain
     render = (lambda r: to_json(r)) if fmt == "json" else (lambda r: to_toml(r).encode("utf-8"))
     if output is not None and (len(ids) > 1 or output.is_dir()):
+        if output.exists() and not output.is_dir():
+            raise UsageError(f"{output} is a file: -o must be a directory for several records")
         output.mkdir(parents=True, exist_ok=True)
         suffix = f".{fmt}.age" if sealed else f".{fmt}"
         for record in app.iter_records(ids):
@@ -320,6 +397,13 @@ def _export_chunks(app: App, ids: list[str], fmt: str, render: Any) -> Any:
     """The export's bytes piece by piece, so a year of records never sits in memory at once."""
     if len(ids) == 1:
         yield render(app.record(ids[0]))
+        return
+    if fmt == "toml":  # one TOML document: [[records]], each the same tables as a single export
+        import msgspec
+        import tomli_w
+
+        records = [msgspec.to_builtins(r) for r in app.iter_records(ids)]
+        yield tomli_w.dumps({"records": records}).encode("utf-8")
         return
     if fmt == "json":
         yield b"[\n"
@@ -359,7 +443,7 @@ def _disclosure(recipient: str | None, reason: str | None) -> tuple[str, str]:
 
 
 @cli.command()
-@click.argument("record_ids", nargs=-1)
+@click.argument("record_ids", nargs=-1, **RECORD_ID)
 @click.option(
     "--file",
     "export_file",
@@ -413,7 +497,7 @@ def keys(app: App, export_to: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("record_id")
+@click.argument("record_id", **RECORD_ID)
 @click.option("--reason", required=True, help="Why the record is amended.")
 @click.option("--question", help="The question id (roster answers: children[0].seen) to correct.")
 @click.option(
@@ -496,7 +580,7 @@ def config_set(app: App, key: str, value: str) -> None:
 
 
 @cli.command()
-@click.argument("record_id", required=False)
+@click.argument("record_id", required=False, **RECORD_ID)
 @click.option("--reason", help="Why this record is erased (required with an ID).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_app

@@ -89,6 +89,8 @@ def names(cond: Condition | None) -> list[str]:
 def _show(v: Any) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))  # bounds are decoded as floats; 18.0 reads as 18
     return str(v).replace("_", " ")
 
 

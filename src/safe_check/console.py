@@ -31,17 +31,23 @@ def console(stderr: bool = False) -> Console:
     )
 
 
-def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
-    """Print rows as a table (plain tab-free columns in plain mode or when piped)."""
+def table(columns: list[str], rows: list[list[Any]]) -> None:
+    """Print rows as a table: rich in a terminal; plain aligned columns when piped or plain."""
+    cells = [["-" if v is None else str(v) for v in r] for r in rows]
+    if plain_mode() or not sys.stdout.isatty():
+        # Plain text is also the fast path: no rich import for scripts and pipes.
+        widths = [max(len(x) for x in col) for col in zip(columns, *cells, strict=True)]
+        for line in [columns, *cells]:
+            print("  ".join(x.ljust(w) for x, w in zip(line, widths, strict=True)).rstrip())
+        return
     from rich import box
     from rich.table import Table
 
-    plain = plain_mode() or not sys.stdout.isatty()
-    t = Table(title=title, box=None if plain else box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for c in columns:
-        t.add_column(c, overflow="fold", no_wrap=c in ("id", "started", "finalised"))
-    for r in rows:
-        t.add_row(*("-" if v is None else str(v) for v in r))
+        t.add_column(c, overflow="fold", no_wrap=c in ("id", "started"))
+    for r in cells:
+        t.add_row(*r)
     console().print(t)
 
 
@@ -57,10 +63,17 @@ def panel(text: str, title: str, style: str = "bold yellow") -> None:
 
 
 def error(message: str) -> None:
-    """An error message on stderr."""
-    console(stderr=True).print(f"safe-check: {message}", style="red")
+    """An error message on stderr (red in a colour terminal; no rich import needed)."""
+    import click
+
+    color = sys.stderr.isatty() and not os.environ.get("NO_COLOR") and not plain_mode()
+    click.echo(click.style(f"safe-check: {message}", fg="red" if color else None), err=True)
 
 
 def note(message: str, style: str = "") -> None:
     """An informational line on stderr, so stdout stays clean for data."""
-    console(stderr=True).print(message, style=style or None)
+    import click
+
+    color = sys.stderr.isatty() and not os.environ.get("NO_COLOR") and not plain_mode()
+    bold, dim = "bold" in style, "dim" in style
+    click.echo(click.style(message, bold=bold and color, dim=dim and color), err=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from safe_check.app import App
 from safe_check.asker import TOGGLE_GUIDANCE, Ask, Asker
+from safe_check.checklist import Loaded
 from safe_check.console import console, note, panel
 from safe_check.engine import (
     RosterEnd,
@@ -19,7 +20,6 @@ from safe_check.engine import (
     plan,
 )
 from safe_check.errors import Interrupted, UsageError
-from safe_check.lint import Loaded
 from safe_check.record import Draft, Record
 from safe_check.summary import notes, render_text, show_time, show_value
 from safe_check.timefmt import now, parse_time, rfc3339

@@ -19,6 +19,7 @@ from safe_check.checklist import (
     Condition,
     Date,
     Done,
+    Loaded,
     MultiChoice,
     Number,
     Roster,
@@ -50,15 +51,6 @@ class Problem:
         return (
             f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
         )
-
-
-@dataclass
-class Loaded:
-    """A checklist that passed every check, with the hash of the file as shipped."""
-
-    checklist: Checklist
-    path: Path
-    sha256: str
 
 
 def check_file(path: Path) -> tuple[Loaded | None, list[Problem]]:
@@ -122,13 +114,20 @@ class _LineFinder:
         return starts[0]
 
     def _id_lines(self, item_id: str) -> list[int]:
-        pattern = re.compile(rf"""^\s*id\s*=\s*["']{re.escape(item_id)}["']""")
+        # `id = "x"` on a line of its own, or inside an inline table: { kind = "age", id = "x" }
+        pattern = re.compile(rf"""(^|[{{,])\s*id\s*=\s*["']{re.escape(item_id)}["']""")
         return [n for n, s in enumerate(self.lines, 1) if pattern.search(s)]
 
     def _key_line(self, key: str, start: int) -> int | None:
+        """The key's line in the table holding line `start` (0-based), before or after it."""
         pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=|[{{,]\s*{re.escape(key)}\s*=")
-        for n in range(start, len(self.lines)):
-            if n > start and self.lines[n].lstrip().startswith("[["):
+        if start < len(self.lines) and pattern.search(self.lines[start]):
+            return start + 1
+        top = start
+        while top > 0 and not self.lines[top].lstrip().startswith("["):
+            top -= 1
+        for n in range(top, len(self.lines)):
+            if n > start and self.lines[n].lstrip().startswith("["):
                 return None
             if pattern.search(self.lines[n]):
                 return n + 1
@@ -148,17 +147,18 @@ def _decode_all(
     """
     problems: list[Problem] = []
     broken: set[str] = set()
+    emptied: set[int] = set()  # lists our own dropping left empty: not the author's problem
     for _ in range(500):
         try:
             return msgspec.convert(raw, Checklist), problems, broken
         except msgspec.ValidationError as err:
             message, _, path = str(err).partition(" - at `")
             steps = [(k, int(i) if i else None) for k, i in _PATH_TOKEN.findall(path.rstrip("`"))]
-            item_id, key = _locate(raw, steps, message)
-            problems.append(
-                Problem(file, finder.line(item_id, key), _where(item_id), _say(message, steps))
-            )
-            if not _drop(raw, steps, message, broken):
+            if not (id(_walk(raw, steps)[-1]) in emptied and "length >=" in message):
+                item_id, key = _locate(raw, steps, message)
+                line = finder.line(item_id, key)
+                problems.append(Problem(file, line, _where(item_id), _say(message, steps)))
+            if not _drop(raw, steps, message, broken, emptied):
                 return None, problems, broken
     return None, problems, broken
 
@@ -204,7 +204,13 @@ def _locate(
     return item_id, unknown.group(1) if unknown else key
 
 
-def _drop(raw: dict, steps: list[tuple[str, int | None]], message: str, broken: set[str]) -> bool:
+def _drop(
+    raw: dict,
+    steps: list[tuple[str, int | None]],
+    message: str,
+    broken: set[str],
+    emptied: set[int],
+) -> bool:
     """Remove what an error points at so decoding can go on; False when nothing can go."""
     chain = _walk(raw, steps)
     unknown = re.search(r"unknown field `([^`]+)`", message)
@@ -215,6 +221,8 @@ def _drop(raw: dict, steps: list[tuple[str, int | None]], message: str, broken: 
         index = steps[depth][1]
         if index is not None and depth < len(chain) - 1 and isinstance(chain[depth], list):
             gone = chain[depth].pop(index)
+            if not chain[depth]:
+                emptied.add(id(chain[depth]))
             if isinstance(gone, dict) and isinstance(gone.get("id"), str):
                 broken.add(gone["id"])
                 broken.update(q.get("id") for q in gone.get("questions", []) if isinstance(q, dict))

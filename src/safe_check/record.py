@@ -28,10 +28,10 @@ class Out(msgspec.Struct, kw_only=True, omit_defaults=True):
     """Base for record structs: fields left at their default (None, empty) are left out."""
 
 
-class Change(Out):
-    """An earlier value of an answer, and when it was given."""
+class Change(Out, kw_only=True):
+    """An earlier value of an answer, and when it was given (no value: it was skipped)."""
 
-    value: Any
+    value: Any = None
     answered_at: str
 
 

@@ -22,6 +22,7 @@ from safe_check.record import Change, ChecklistRef, Draft, Officer
 from safe_check.timefmt import parse_time
 
 DB_NAME: Final = "safe-check.db"
+SCHEMA_VERSION: Final = 1  # PRAGMA user_version; bump with any change to SCHEMA
 CONFIG_NAME: Final = "config.toml"
 MIN_PREFIX: Final = 6
 PATH_RE: Final = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
@@ -140,16 +141,24 @@ class Store:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA secure_delete=ON")  # erased content is overwritten, not left
-            if self._needs_schema():
-                with self.transaction():
-                    for statement in SCHEMA.split(";"):
-                        self.db.execute(statement)
+            self._ensure_schema(db)
         except sqlite3.DatabaseError as err:
             raise StoreError(f"cannot open the database {db}: {err}") from None
 
-    def _needs_schema(self) -> bool:
-        row = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'answers'").fetchone()
-        return row is None
+    def _ensure_schema(self, db: Path) -> None:
+        """Create the tables in a new database; refuse one made by another schema version."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version != 0 or self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise StoreError(
+                f"{db} was made by a different version of safe-check (schema {version},"
+                f" this one reads {SCHEMA_VERSION}); use that version, or another --home"
+            )
+        with self.transaction():
+            for statement in SCHEMA.split(";"):
+                self.db.execute(statement)
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -67,7 +67,8 @@ def _when(cond: Any) -> str:
 def _question(q: Any) -> list[str]:
     kind = kind_of(q)
     need = "required" if q.required else "optional"
-    lines = [f"# {q.prompt}", f"#   {kind}, {need}: {VALUE_HINT[kind]}" + _when(q.when)]
+    lines = [f"# {line}".rstrip() for line in q.prompt.splitlines()]
+    lines.append(f"#   {kind}, {need}: {VALUE_HINT[kind]}" + _when(q.when))
     values = choice_values(q)
     if values:
         lines.append("#   choices: " + ", ".join(values))
