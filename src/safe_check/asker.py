@@ -34,6 +34,14 @@ class Asker(Protocol):
         """A line of text."""
         ...
 
+    def show(self, text: str, style: str = "") -> None:
+        """Print text for the officer (styles: "", "dim", "guidance", "bold", "entry")."""
+        ...
+
+    def alert(self, title: str, text: str) -> None:
+        """Print something that must not be missed, in a highlighted box."""
+        ...
+
 
 class ScriptedAsker:
     """Answers from a script: path or decision key to a value, or to a list used in turn.
@@ -44,6 +52,7 @@ class ScriptedAsker:
     def __init__(self, script: dict[str, Any]) -> None:
         self.script = {k: list(v) if _is_queue(v) else [v] for k, v in script.items()}
         self.asked: list[str] = []
+        self.shown: list[str] = []
 
     def _next(self, key: str) -> Any:
         self.asked.append(key)
@@ -69,6 +78,14 @@ class ScriptedAsker:
 
     def text(self, key: str, message: str, default: str = "") -> str:
         return self._next(key)
+
+    def show(self, text: str, style: str = "") -> None:
+        self.shown.append(text)
+        print(text)
+
+    def alert(self, title: str, text: str) -> None:
+        self.shown.append(f"{title}: {text}")
+        print(f"{title}: {text}")
 
 
 def _is_queue(value: Any) -> bool:

@@ -74,6 +74,16 @@ def note(message: str, style: str = "") -> None:
     """An informational line on stderr, so stdout stays clean for data."""
     import click
 
-    color = sys.stderr.isatty() and not os.environ.get("NO_COLOR") and not plain_mode()
+    tty = sys.stderr.isatty()
+    color = tty and not os.environ.get("NO_COLOR") and not plain_mode()
+    if tty:  # wrap at words for the screen; logs keep one line per message
+        import shutil
+        import textwrap
+
+        width = max(20, shutil.get_terminal_size((80, 24)).columns - 1)
+        message = "\n".join(
+            "\n".join(textwrap.wrap(p, width, break_long_words=False) or [""])
+            for p in message.splitlines()
+        )
     bold, dim = "bold" in style, "dim" in style
     click.echo(click.style(message, bold=bold and color, dim=dim and color), err=True)

@@ -9,7 +9,7 @@ from typing import Any
 from safe_check.app import App
 from safe_check.asker import TOGGLE_GUIDANCE, Ask, Asker
 from safe_check.checklist import Loaded
-from safe_check.console import console, note, panel
+from safe_check.console import note
 from safe_check.engine import (
     RosterEnd,
     Slot,
@@ -23,6 +23,13 @@ from safe_check.errors import Interrupted, UsageError
 from safe_check.record import Draft, Record
 from safe_check.summary import notes, render_text, show_time, show_value
 from safe_check.timefmt import now, parse_time, rfc3339
+
+
+def screen_width() -> int:
+    """Text width on screen: the terminal's, at most the 80 columns of printed notes."""
+    import shutil
+
+    return min(80, shutil.get_terminal_size((80, 24)).columns - 1)
 
 
 def _asker() -> Asker:
@@ -105,7 +112,7 @@ def resume(app: App, record_ref: str | None, asker: Asker | None = None) -> Reco
     if draft.status != "draft":
         raise UsageError(f"record {record_id[:8]} is final; a final record is never changed")
     loaded = app.checklist_of(draft)
-    _show_saved(loaded, draft)
+    _show_saved(asker, loaded, draft)
     return Runner(app, loaded, record_id, asker).run()
 
 
@@ -120,19 +127,17 @@ def _draft_label(app: App, record_id: str) -> str:
     )
 
 
-def _show_saved(loaded: Loaded, draft: Draft) -> None:
+def _show_saved(asker: Asker, loaded: Loaded, draft: Draft) -> None:
     """What was saved, and when: the officer sees nothing was lost."""
     current = plan(loaded.checklist, draft.answers, draft.incident_at)
     answered = [s for s in current.slots if is_answered(draft.answers, s)]
-    note(f"Resuming {loaded.checklist.title}: {len(answered)} answer(s) saved.", "bold")
+    asker.show(f"Resuming {loaded.checklist.title}: {len(answered)} answer(s) saved.", "bold")
     for slot in answered:
         value = _value_of(draft, slot)
         shown = "(skipped)" if value is None else show_value(slot.question, value)
         label = f"{_entry_label(slot)}: " if slot.roster else ""
-        console().print(
-            f"  {show_time(draft.stamps.get(slot.path))[:5]}  {label}{slot.question.prompt}"
-            f" - {shown}"
-        )
+        when = show_time(draft.stamps.get(slot.path))[:5]
+        asker.show(f"  {when}  {label}{slot.question.prompt} - {shown}")
 
 
 def _value_of(draft: Draft, slot: Slot) -> Any:
@@ -228,13 +233,12 @@ class Runner:
             sections.index(slot.section.id) + 1 if slot.section.id in sections else len(sections)
         )
         where = f"Section {number} of {len(sections)}: {slot.section.title}"
-        out = console()
-        out.print()
-        out.print(f"{where}  |  question {position} of about {total}", style="dim")
+        self.asker.show("")
+        self.asker.show(f"{where}  |  question {position} of about {total}", "dim")
         if slot.roster is not None:
-            out.print(_entry_label(slot) + _entry_name(draft, slot), style="bold cyan")
+            self.asker.show(_entry_label(slot) + _entry_name(draft, slot), "entry")
         if self.guidance and slot.question.guidance:
-            out.print(slot.question.guidance, style="dim italic")
+            self.asker.show(slot.question.guidance, "guidance")
 
     def _save(self, path: str, value: Any) -> None:
         self.app.store.save_answer(self.record_id, path, value, rfc3339(now()))
@@ -247,7 +251,7 @@ class Runner:
         for action in self._actions(self.draft()):
             if action.priority == "immediate" and action.text not in self.shown:
                 self.shown.add(action.text)
-                panel(action.text, "Immediate action")
+                self.asker.alert("Immediate action", action.text)
 
     # -- review and the end ---------------------------------------------------------------
     def review(self) -> str:
@@ -257,8 +261,8 @@ class Runner:
             current = plan(self.cl, draft.answers, draft.incident_at)
             from safe_check.record import build
 
-            console().print()
-            console().print(render_text(notes(build(self.cl, draft), self.cl)), end="")
+            self.asker.show("")
+            self.asker.show(render_text(notes(build(self.cl, draft), self.cl), screen_width()))
             options = [("final", "Finalise this record"), ("change", "Change an answer")]
             options += [
                 (f"add:{end.roster.id}", f"Add another {end.roster.label.lower()}")
@@ -329,8 +333,8 @@ class Runner:
     def finalise(self) -> Record:
         """Finalise, then show the summary notes and how to export them."""
         record = self.app.finalise(self.record_id)
-        console().print()
-        console().print(render_text(notes(record, self.cl)), end="")
+        self.asker.show("")
+        self.asker.show(render_text(notes(record, self.cl), screen_width()))
         short = record.id[:8]
         note(
             f"\nRecord {short} is final.\n"
@@ -406,4 +410,4 @@ def _view_records(app: App, asker: Asker) -> None:
     if picked != "back":
         record = app.record(picked)
         loaded = app.checklist_of(app.store.draft(picked))
-        console().print(render_text(notes(record, loaded.checklist)), end="")
+        asker.show(render_text(notes(record, loaded.checklist), screen_width()))

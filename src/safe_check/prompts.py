@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import textwrap
 from typing import Any, Final
 
 import questionary
@@ -63,6 +66,23 @@ class QuestionaryAsker:
     def text(self, key: str, message: str, default: str = "") -> str:
         return self._run(questionary.text(message, default=default, style=STYLE, **self.io))
 
+    def show(self, text: str, style: str = "") -> None:
+        width = _width()
+        lines = [w for para in text.splitlines() or [""] for w in _wrap(para, width)]
+        _print("\n".join(lines), "" if _plain() else STYLES.get(style, ""))
+
+    def alert(self, title: str, text: str) -> None:
+        if _plain():
+            self.show(f"{title.upper()}: {text}")
+            return
+        width = min(_width(), 78)
+        body = [w for para in text.splitlines() for w in _wrap(para, width - 4)]
+        inner = max(len(title) + 2, *(len(b) for b in body))
+        top = f"\u250c\u2500 {title} " + "\u2500" * (inner - len(title) - 1) + "\u2510"
+        rows = [f"\u2502 {b.ljust(inner)} \u2502" for b in body]
+        bottom = "\u2514" + "\u2500" * (inner + 2) + "\u2518"
+        _print("\n".join([top, *rows, bottom]), "bold fg:ansiyellow")
+
     # -- kinds ----------------------------------------------------------------------
     def _keys(
         self,
@@ -77,13 +97,15 @@ class QuestionaryAsker:
             options = [*options, ("s", "Skip (leave unanswered)", SKIP)]
         choices = [Choice(label, value=value, shortcut_key=k) for k, label, value in options]
         picked = next((c for c in choices if c.value == default), None)
+        message, hint, qmark = _fit(message, KEYS_HINT if guidance_key else "(press a key)")
         prompt = questionary.select(
             message,
             choices=choices,
             default=picked,
             use_shortcuts=len(choices) <= 36,
             use_jk_keys=False,  # k means "not known"
-            instruction=KEYS_HINT if guidance_key else "(press a key)",
+            instruction=hint,
+            qmark=qmark,
             style=STYLE,
             **self.io,
         )
@@ -99,12 +121,11 @@ class QuestionaryAsker:
             Choice(_label(c.label, c.help), value=c.value, checked=c.value in chosen)
             for c in q.choices
         ]
+        message, hint, qmark = _fit(
+            q.prompt, "(Space ticks, Enter when done; none ticked: none apply)"
+        )
         prompt = questionary.checkbox(
-            q.prompt,
-            choices=choices,
-            instruction="(Space to tick, Enter when done; none ticked means none apply)",
-            style=STYLE,
-            **self.io,
+            message, choices=choices, instruction=hint, qmark=qmark, style=STYLE, **self.io
         )
         return self._run(prompt)
 
@@ -153,12 +174,10 @@ class QuestionaryAsker:
                 return str(err)
             return True
 
-        message, multiline = q.prompt, isinstance(q, LongText)
-        if multiline:
-            # prompt_toolkit draws nothing when a multiline prompt's first line is wider than
-            # the terminal, so the question goes above it and the input line stays short.
-            _print_above(f"? {q.prompt} {hint}")
-            message, hint = "", None
+        multiline = isinstance(q, LongText)
+        # prompt_toolkit draws nothing when a multiline prompt's first line is wider than the
+        # terminal, so for long text the question always goes above the input.
+        message, hint, qmark = _fit(q.prompt, hint, above=multiline)
         text = self._run(
             questionary.text(
                 message,
@@ -166,7 +185,7 @@ class QuestionaryAsker:
                 validate=check,
                 multiline=multiline,
                 instruction=hint,
-                qmark=">" if multiline else "?",
+                qmark=qmark,
                 style=STYLE,
                 **self.io,
             )
@@ -201,18 +220,52 @@ def convert(q: Any, text: str) -> Any:
     raise ValueError(f"cannot type an answer to {q.id}")
 
 
-def _print_above(text: str) -> None:
-    from safe_check.console import console
+STYLES: Final = {
+    "dim": "fg:ansibrightblack",
+    "guidance": "italic fg:ansibrightblack",
+    "bold": "bold",
+    "entry": "bold fg:ansicyan",
+}
 
-    console().print(text, style="bold")
+
+def _plain() -> bool:
+    return bool(os.environ.get("SAFE_CHECK_PLAIN"))
+
+
+def _width() -> int:
+    return max(20, shutil.get_terminal_size((80, 24)).columns - 1)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Wrap at word boundaries only, so a 60-column terminal never splits a word."""
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _print(text: str, style: str) -> None:
+    """Print through prompt_toolkit (already loaded for the prompts; NO_COLOR respected)."""
+    from prompt_toolkit import print_formatted_text
+    from prompt_toolkit.formatted_text import FormattedText
+
+    print_formatted_text(FormattedText([(style, text)]))
+
+
+def _fit(message: str, hint: str | None, above: bool = False) -> tuple[str, str | None, str]:
+    """(message, hint, qmark) for a prompt: a question too wide for the terminal is printed
+    above it, wrapped at words, because prompt_toolkit would break it mid-word."""
+    line = f"? {message} {hint or ''}".rstrip()
+    if not above and len(line) <= _width():
+        return message, hint, "?"
+    _print("\n".join(_wrap(line, _width())), "bold")
+    return "", None, ">"
 
 
 def _pick(event: Any, index: int, value: Any) -> None:
     """Answer a list at one key press, showing the answer as questionary does after Enter."""
-    control = event.app.layout.current_control
-    if hasattr(control, "is_answered"):
-        control.pointed_at = index
-        control.is_answered = True
+    for window in event.app.layout.find_all_windows():
+        control = window.content
+        if hasattr(control, "is_answered") and hasattr(control, "pointed_at"):
+            control.pointed_at = index
+            control.is_answered = True
     event.app.exit(result=value)
 
 

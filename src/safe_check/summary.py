@@ -170,51 +170,60 @@ def _amendments(record: Record) -> list[str]:
     return out
 
 
-def _wrap(text: str, indent: str, later: str | None = None) -> list[str]:
+def _wrap(text: str, indent: str, later: str | None = None, width: int = WIDTH) -> list[str]:
     later = indent if later is None else later
     out: list[str] = []
     for para in text.splitlines() or [""]:
         out += textwrap.wrap(
-            para, WIDTH, initial_indent=indent, subsequent_indent=later, break_on_hyphens=False
+            para,
+            width,
+            initial_indent=indent,
+            subsequent_indent=later,
+            break_on_hyphens=False,
+            break_long_words=False,
         ) or [indent.rstrip()]
         indent = later
     return out
 
 
-def render_text(n: Notes) -> str:
-    """Plain text, at most 80 columns, for a notebook or a handover."""
-    out = [*_wrap(n.title.upper(), ""), "=" * min(WIDTH, len(n.title))]
+def render_text(n: Notes, width: int = WIDTH) -> str:
+    """Plain text, at most 80 columns (or `width`), for a notebook or a handover."""
+
+    def wrap(text: str, indent: str, later: str | None = None) -> list[str]:
+        return _wrap(text, indent, later, width)
+
+    out = [*wrap(n.title.upper(), ""), "=" * min(width, len(n.title))]
     for key, value in n.header:
-        out += _wrap(f"{key + ':':<11}{value}", "", " " * 11)
+        out += wrap(f"{key + ':':<11}{value}", "", " " * 11)
     out += ["", "ACTION POINTS"]
     for priority, items in n.actions.items() or [("", ["None raised by these answers."])]:
         if priority:
             out.append(f"{PRIORITY_TITLES[priority]}:")
         for item in items:
-            out += _wrap(item, "  - ", "    ")
+            out += wrap(item, "  - ", "    ")
     if n.not_done:
         out += ["", "NOT DONE, AND WHY"]
         for item in n.not_done:
-            out += _wrap(item, "  - ", "    ")
+            out += wrap(item, "  - ", "    ")
     if n.quotes:
         out += ["", "IN THEIR OWN WORDS"]
         for item in n.quotes:
-            out += _wrap(item, "  ", "  ")
+            out += wrap(item, "  ", "  ")
     out += ["", "ANSWERS"]
     for block in n.blocks:
         pad = "  " if block.level == 3 else ""
         out += ["", pad + block.title] if block.title else [""]
         for line in block.lines:
             value = f"\u201c{line.value}\u201d" if line.quote else line.value
-            out += _wrap(f"{line.prompt} - {value}", pad + "  ", pad + "    ")
+            out += wrap(f"{line.prompt} - {value}", pad + "  ", pad + "    ")
     if n.amendments:
         out += ["", "AMENDMENTS (ADDED AFTER FINALISING; THE ORIGINAL ABOVE IS UNCHANGED)"]
         for item in n.amendments:
-            out += _wrap(item, "  - ", "    ")
+            out += wrap(item, "  - ", "    ")
     if n.statements:
         out += ["", "FOR PARTNER AGENCIES"]
         for s in n.statements:
-            out += _wrap(s, "  - ", "    ")
+            out += wrap(s, "  - ", "    ")
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
