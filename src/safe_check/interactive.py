@@ -27,9 +27,14 @@ from safe_check.timefmt import now, parse_time, rfc3339
 
 def screen_width() -> int:
     """Text width on screen: the terminal's, at most the 80 columns of printed notes."""
+    import os
     import shutil
 
-    return min(80, shutil.get_terminal_size((80, 24)).columns - 1)
+    try:
+        columns = os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        columns = shutil.get_terminal_size((80, 24)).columns
+    return min(80, columns - 1)
 
 
 def _asker() -> Asker:
@@ -171,7 +176,7 @@ class Runner:
             try:
                 self.walk()
                 outcome = self.review()
-            except Interrupted:
+            except (Interrupted, KeyboardInterrupt):  # Ctrl-C in a prompt, or between two
                 outcome = self.interrupted()
             if outcome == "final":
                 return self.finalise()
@@ -326,7 +331,7 @@ class Runner:
                     self.app.store.discard(self.record_id)
                     return "discarded"
                 return "continue"
-        except Interrupted:
+        except (Interrupted, KeyboardInterrupt):
             return "saved"
         return choice
 

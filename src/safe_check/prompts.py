@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import textwrap
 from typing import Any, Final
 
@@ -233,7 +234,12 @@ def _plain() -> bool:
 
 
 def _width() -> int:
-    return max(20, shutil.get_terminal_size((80, 24)).columns - 1)
+    """The terminal's real width (a stale COLUMNS in the environment must not win)."""
+    try:
+        columns = os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        columns = shutil.get_terminal_size((80, 24)).columns
+    return max(20, columns - 1)
 
 
 def _wrap(text: str, width: int) -> list[str]:
