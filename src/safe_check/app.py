@@ -318,7 +318,7 @@ class App:
     # -- verification ---------------------------------------------------------------------
     def verify(self, refs: tuple[str, ...]) -> tuple[int, list[str]]:
         """Check final records (all, or those named), the chain and the log: (checked, failures)."""
-        from safe_check.verify import check_chain, check_finalisations, check_log
+        from safe_check.verify import check_chain, check_log
 
         only = {self.store.resolve(r) for r in refs} if refs else None
         verifier = self.verifier()
@@ -336,8 +336,7 @@ class App:
         for record_id, problem in check_chain(counted(), self.store.amendments, verifier, only):
             failures.append(f"record {record_id[:8]}: {problem}")
         if only is None:
-            failures += check_finalisations(self.store.log_entries(), links)
-            failures += check_log(self.store.log_entries())
+            failures += check_log(self.store.log_rows(), links)
         self.store.log_event(rfc3339(now()), "consultation", self.officer_id(), None, how="verify")
         return checked, failures
 

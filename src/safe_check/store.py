@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -30,6 +31,7 @@ PATH_RE: Final = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
 Sealer = Callable[[int, str], tuple[bytes, str, int, str]]
 # Makes an amendment chained to a hash: previous -> (body, sha256)
 Amender = Callable[[str], tuple[bytes, str]]
+LogRow = tuple[int, str, str, str, str | None, str, str, str]
 
 SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS definitions (
@@ -355,40 +357,28 @@ class Store:
         """One hash-chained processing-log entry. It never holds answer content."""
         row = self.db.execute("SELECT hash FROM log ORDER BY seq DESC LIMIT 1").fetchone()
         previous = row[0] if row else ""
-        entry = {
-            "at": at,
-            "action": action,
-            "officer": officer,
-            "record": record_id,
-            "detail": detail,
-        }
-        digest = log_hash(previous, entry)
+        fields = (at, action, officer, record_id, json.dumps(detail, sort_keys=True))
         self.db.execute(
             "INSERT INTO log (at, action, officer, record_id, detail, previous, hash)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (at, action, officer, record_id, json.dumps(detail, sort_keys=True), previous, digest),
+            (*fields, previous, log_hash(previous, *fields)),
         )
 
-    def log_entries(self, record_id: str | None = None) -> Iterator[dict[str, Any]]:
-        """The processing log, oldest first."""
+    def log_rows(self, record_id: str | None = None) -> Iterator[LogRow]:
+        """The processing log as stored, oldest first: (seq, at, action, officer, record,
+        detail JSON, previous hash, hash)."""
         query = "SELECT seq, at, action, officer, record_id, detail, previous, hash FROM log"
-        args: tuple = ()
         if record_id:
-            query += " WHERE record_id = ?"
-            args = (record_id,)
-        for seq, at, action, officer, rid, detail, previous, digest in self.db.execute(
-            query + " ORDER BY seq", args
-        ):
-            yield {
-                "seq": seq,
-                "at": at,
-                "action": action,
-                "officer": officer,
-                "record": rid,
-                "detail": json.loads(detail),
-                "previous": previous,
-                "hash": digest,
-            }
+            return self.db.execute(query + " WHERE record_id = ? ORDER BY seq", (record_id,))
+        return self.db.execute(query + " ORDER BY seq")
+
+    def log_entries(self, record_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """The processing log, oldest first, as readable entries."""
+        keys = ("seq", "at", "action", "officer", "record", "detail", "previous", "hash")
+        for row in self.log_rows(record_id):
+            entry = dict(zip(keys, row, strict=True))
+            entry["detail"] = json.loads(entry["detail"])
+            yield entry
 
     def acknowledge(self, record_id: str, at: str, officer: str, recipient: str) -> None:
         """Mark a record as received by the back office (and log the disclosure)."""
@@ -610,11 +600,13 @@ def flatten(answers: dict[str, Any]) -> Iterator[tuple[str, Any]]:
             yield key, value
 
 
-def log_hash(previous: str, entry: dict[str, Any]) -> str:
-    """A log entry's hash: over the previous hash and the entry, so no entry can go unnoticed."""
-    from safe_check.integrity import digest
-
-    return digest({"previous": previous, "entry": entry})
+def log_hash(
+    previous: str, at: str, action: str, officer: str, record: str | None, detail: str
+) -> str:
+    """A log entry's hash, over the previous hash and every field, so no entry can go unnoticed
+    (fields joined by the ASCII unit separator, which none of them can contain)."""
+    text = "\x1f".join((previous, at, action, officer, record or "", detail))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def new_id() -> str:

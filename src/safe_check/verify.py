@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -16,6 +17,9 @@ from safe_check.record import (
     sealed_content,
     to_json,
 )
+
+if TYPE_CHECKING:
+    from safe_check.store import LogRow
 
 Link = tuple[str, int, str, bytes | None]  # record id, chain index, sha256, body (None: erased)
 
@@ -88,23 +92,20 @@ def check_chain(
         previous, expected = sha256, index + 1
 
 
-def check_finalisations(entries: Iterable[dict[str, Any]], links: dict[int, str]) -> Iterator[str]:
-    """Every record the log saw finalised must still be in the chain, or erased with a tombstone."""
-    for e in entries:
-        index = e["detail"].get("finalised")
-        if index is not None and links.get(int(index)) != e["detail"].get("sha256"):
-            yield f"chain: link #{index} (record {str(e['record'])[:8]}) is missing or replaced"
-
-
-def check_log(entries: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """Problems with the hash-chained processing log."""
+def check_log(rows: Iterable[LogRow], links: dict[int, str]) -> Iterator[str]:
+    """Problems with the hash-chained processing log, and with records it saw finalised that
+    the chain no longer holds (the newest record removed, say). One pass: it can be long."""
     from safe_check.store import log_hash
 
     previous = ""
-    for e in entries:
-        entry = {k: e[k] for k in ("at", "action", "officer", "record", "detail")}
-        if e["previous"] != previous:
-            yield f"log entry {e['seq']}: not linked to the entry before it (entries removed?)"
-        if log_hash(e["previous"], entry) != e["hash"]:
-            yield f"log entry {e['seq']}: altered"
-        previous = e["hash"]
+    for seq, at, action, officer, record, detail, linked, stored in rows:
+        if linked != previous:
+            yield f"log entry {seq}: not linked to the entry before it (entries removed?)"
+        if log_hash(linked, at, action, officer, record, detail) != stored:
+            yield f"log entry {seq}: altered"
+        previous = stored
+        if '"finalised"' in detail:
+            seen = json.loads(detail)
+            index = int(seen["finalised"])
+            if links.get(index) != seen.get("sha256"):
+                yield f"chain: link #{index} (record {str(record)[:8]}) is missing or replaced"
