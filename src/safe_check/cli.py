@@ -361,22 +361,19 @@ def export(
 ) -> None:
     """Write records as JSON or TOML (stdout by default); encrypted when a recipient is set."""
     output = _path(output)
-    from safe_check.record import to_json, to_toml
-
     ids = app.record_ids(record_ids, every)
     recipient, reason = _disclosure(recipient, reason)
     encrypt = app.sealer_for_exports(plain)
     sealed = app.setting("recipient") is not None and not plain
-    render = (lambda r: to_json(r)) if fmt == "json" else (lambda r: to_toml(r).encode("utf-8"))
     if output is not None and (len(ids) > 1 or output.is_dir()):
         if output.exists() and not output.is_dir():
             raise UsageError(f"{output} is a file: -o must be a directory for several records")
         output.mkdir(parents=True, exist_ok=True)
         suffix = f".{fmt}.age" if sealed else f".{fmt}"
-        for record in app.iter_records(ids):
-            _write(output / f"{record.id}{suffix}", encrypt(render(record)))
+        for record_id in ids:
+            _write(output / f"{record_id}{suffix}", encrypt(app.exported(record_id, fmt)))
     else:
-        chunks = _export_chunks(app, ids, fmt, render)
+        chunks = _export_chunks(app, ids, fmt)
         if sealed:
             chunks = iter([encrypt(b"".join(chunks))])
         _stream(output, chunks)
@@ -393,10 +390,10 @@ def export(
     )
 
 
-def _export_chunks(app: App, ids: list[str], fmt: str, render: Any) -> Any:
+def _export_chunks(app: App, ids: list[str], fmt: str) -> Any:
     """The export's bytes piece by piece, so a year of records never sits in memory at once."""
     if len(ids) == 1:
-        yield render(app.record(ids[0]))
+        yield app.exported(ids[0], fmt)
         return
     if fmt == "toml":  # one TOML document: [[records]], each the same tables as a single export
         import msgspec
@@ -405,17 +402,10 @@ def _export_chunks(app: App, ids: list[str], fmt: str, render: Any) -> Any:
         records = [msgspec.to_builtins(r) for r in app.iter_records(ids)]
         yield tomli_w.dumps({"records": records}).encode("utf-8")
         return
-    if fmt == "json":
-        yield b"[\n"
-    for n, record in enumerate(app.iter_records(ids)):
-        text = render(record)
-        if fmt == "json":
-            text = (b",\n" if n else b"") + text.rstrip()
-        elif n:
-            text = b"\n" + text
-        yield text
-    if fmt == "json":
-        yield b"\n]\n"
+    yield b"[\n"
+    for n, record_id in enumerate(ids):
+        yield (b",\n" if n else b"") + app.exported(record_id, fmt).rstrip()
+    yield b"\n]\n"
 
 
 def _stream(output: Path | None, chunks: Any) -> None:

@@ -74,6 +74,7 @@ CREATE TABLE IF NOT EXISTS amendments (
     sha256 TEXT NOT NULL,
     body BLOB NOT NULL
 );
+CREATE INDEX IF NOT EXISTS amendments_record ON amendments (record_id);
 CREATE TABLE IF NOT EXISTS tombstones (
     record_id TEXT PRIMARY KEY,
     chain_index INTEGER,
@@ -332,6 +333,11 @@ class Store:
                 (record_id, sha256, body),
             )
             self._log(at, "alteration", officer, record_id, {"amendment": sha256[:16]})
+
+    def has_amendments(self, record_id: str) -> bool:
+        """Whether a final record has any amendment."""
+        row = self.db.execute("SELECT 1 FROM amendments WHERE record_id = ? LIMIT 1", (record_id,))
+        return row.fetchone() is not None
 
     def amendments(self, record_id: str) -> list[bytes]:
         """A record's amendments, oldest first."""
