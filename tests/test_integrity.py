@@ -50,7 +50,9 @@ def app(home: Path) -> App:
 
 
 def body_of(app: App, record_id: str) -> bytes:
-    return app.store.db.execute("SELECT body FROM records WHERE id = ?", (record_id,)).fetchone()[0]
+    return app.store.db.execute(
+        "SELECT body FROM sealed WHERE record_id = ?", (record_id,)
+    ).fetchone()[0]
 
 
 def tamper_delete(app: App, record_id: str) -> None:
@@ -60,7 +62,7 @@ def tamper_delete(app: App, record_id: str) -> None:
 
 
 def put_body(app: App, record_id: str, body: bytes) -> None:
-    app.store.db.execute("UPDATE records SET body = ? WHERE id = ?", (body, record_id))
+    app.store.db.execute("UPDATE sealed SET body = ? WHERE record_id = ?", (body, record_id))
 
 
 # -- sealing and verify ------------------------------------------------------------------

@@ -54,12 +54,16 @@ CREATE TABLE IF NOT EXISTS records (
     started_at TEXT NOT NULL,
     finalised_at TEXT,
     answer_count INTEGER,
-    body BLOB,
     chain_index INTEGER UNIQUE,
     sha256 TEXT,
     acknowledged_at TEXT
 );
-CREATE INDEX IF NOT EXISTS records_started ON records (started_at DESC);
+CREATE INDEX IF NOT EXISTS records_started ON records (started_at DESC, id);
+-- A final record's sealed bytes, kept apart so listing a year of records reads little.
+CREATE TABLE IF NOT EXISTS sealed (
+    record_id TEXT PRIMARY KEY REFERENCES records(id),
+    body BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS answers (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     record_id TEXT NOT NULL REFERENCES records(id),
@@ -277,10 +281,11 @@ class Store:
         index, previous = self._chain_head()
         body, sha256, answer_count, at = seal(index + 1, previous)
         self.db.execute(
-            "UPDATE records SET status = 'final', finalised_at = ?, body = ?, answer_count = ?,"
+            "UPDATE records SET status = 'final', finalised_at = ?, answer_count = ?,"
             " chain_index = ?, sha256 = ? WHERE id = ?",
-            (at, body, answer_count, index + 1, sha256, record_id),
+            (at, answer_count, index + 1, sha256, record_id),
         )
+        self.db.execute("INSERT INTO sealed (record_id, body) VALUES (?, ?)", (record_id, body))
         officer = self.db.execute(
             "SELECT officer FROM records WHERE id = ?", (record_id,)
         ).fetchone()
@@ -420,7 +425,7 @@ class Store:
                 "INSERT INTO tombstones VALUES (?, ?, ?, ?, ?)",
                 (record_id, row[0], row[1], at, reason),
             )
-            for table in ("answers", "amendments"):
+            for table in ("answers", "amendments", "sealed"):
                 self.db.execute(f"DELETE FROM {table} WHERE record_id = ?", (record_id,))
             self.db.execute("DELETE FROM records WHERE id = ?", (record_id,))
             self._log(at, "erasure", officer, record_id, {"reason": reason})
@@ -431,7 +436,7 @@ class Store:
     def chain(self) -> Iterator[tuple[str, int, str, bytes | None]]:
         """Every link of the chain in order: (record id, index, sha256, body or None if erased)."""
         rows = self.db.execute(
-            "SELECT id, chain_index, sha256, body FROM records WHERE chain_index IS NOT NULL"
+            "SELECT id, chain_index, sha256, body FROM records JOIN sealed ON record_id = id"
             " UNION ALL SELECT record_id, chain_index, sha256, NULL FROM tombstones"
             " WHERE chain_index IS NOT NULL ORDER BY 2"
         )
@@ -492,7 +497,9 @@ class Store:
 
     def body(self, record_id: str) -> bytes | None:
         """The stored JSON of a final record (None for a draft)."""
-        row = self.db.execute("SELECT body FROM records WHERE id = ?", (record_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT body FROM sealed WHERE record_id = ?", (record_id,)
+        ).fetchone()
         return row[0] if row else None
 
     def cached_model(self, sha256: str, code_version: str) -> bytes | None:
