@@ -375,3 +375,12 @@ def test_purge_by_retention_erases_only_old_acknowledged_records(app: App) -> No
     assert app.purge(None, None) == [old]
     assert set(app.store.ids()) == {recent, unsent}
     assert app.verify(())[1] == []
+
+
+def test_canonical_form_is_what_any_json_library_gives(app: App) -> None:
+    from safe_check.integrity import canonical
+    from safe_check.record import sealed_content
+
+    doc = sealed_content(app.record(add_record(app, name="Chïld Ä \u2028 “quoted”")))
+    expected = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical(doc) == expected.encode("utf-8")

@@ -680,6 +680,9 @@ def _need_terminal(hint: str) -> None:
 
 def main() -> None:
     """Entry point: run the CLI and turn errors into short messages and exit codes."""
+    if sys.argv[1:] == ["--version"]:  # answered before click loads: it is asked often
+        print(f"safe-check, version {__version__}")
+        return
     os.umask(0o077)  # every file we create is private, from the start
     debug = "--debug" in sys.argv or bool(os.environ.get("SAFE_CHECK_DEBUG"))
     try:

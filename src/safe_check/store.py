@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -618,6 +617,8 @@ def log_hash(
 ) -> str:
     """A log entry's hash, over the previous hash and every field, so no entry can go unnoticed
     (fields joined by the ASCII unit separator, which none of them can contain)."""
+    import hashlib  # here, not at the top: loading OpenSSL can wait until an answer is saved
+
     text = "\x1f".join((previous, at, action, officer, record or "", detail))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
