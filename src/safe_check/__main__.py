@@ -1,5 +1,5 @@
 """Run safe-check as `python -m safe_check`."""
 
-from safe_check.cli import main
+from safe_check.launcher import main
 
 main()

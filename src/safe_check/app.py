@@ -236,16 +236,19 @@ class App:
             raise UsageError("give one or more record ids, or --all")
         return list(reversed(self.store.ids())) if every else [self.store.resolve(r) for r in refs]
 
-    def exported(self, record_id: str, fmt: str) -> bytes:
-        """A record's export: a final record without amendments is its sealed bytes as stored."""
+    def exported(self, ids: list[str], fmt: str) -> Iterator[tuple[str, bytes]]:
+        """(id, export) for each record: a final record without amendments is its sealed bytes
+        exactly as stored, with no decoding at all."""
         from safe_check.record import to_toml
 
-        if fmt == "json":
-            body = self.store.body(record_id)
-            if body is not None and not self.store.has_amendments(record_id):
-                return body
-            return to_json(self.record(record_id))
-        return to_toml(self.record(record_id)).encode("utf-8")
+        for record_id, body, amended in self.store.sealed_bodies(ids):
+            if fmt == "json":
+                yield (
+                    record_id,
+                    body if body is not None and not amended else to_json(self.record(record_id)),
+                )
+            else:
+                yield record_id, to_toml(self.record(record_id)).encode("utf-8")
 
     def iter_records(self, ids: list[str]) -> Iterator[Record]:
         """Records one at a time."""

@@ -370,8 +370,8 @@ def export(
             raise UsageError(f"{output} is a file: -o must be a directory for several records")
         output.mkdir(parents=True, exist_ok=True)
         suffix = f".{fmt}.age" if sealed else f".{fmt}"
-        for record_id in ids:
-            _write(output / f"{record_id}{suffix}", encrypt(app.exported(record_id, fmt)))
+        for record_id, data in app.exported(ids, fmt):
+            _write(output / f"{record_id}{suffix}", encrypt(data))
     else:
         chunks = _export_chunks(app, ids, fmt)
         if sealed:
@@ -393,7 +393,7 @@ def export(
 def _export_chunks(app: App, ids: list[str], fmt: str) -> Any:
     """The export's bytes piece by piece, so a year of records never sits in memory at once."""
     if len(ids) == 1:
-        yield app.exported(ids[0], fmt)
+        yield next(app.exported(ids, fmt))[1]
         return
     if fmt == "toml":  # one TOML document: [[records]], each the same tables as a single export
         import msgspec
@@ -403,8 +403,8 @@ def _export_chunks(app: App, ids: list[str], fmt: str) -> Any:
         yield tomli_w.dumps({"records": records}).encode("utf-8")
         return
     yield b"[\n"
-    for n, record_id in enumerate(ids):
-        yield (b",\n" if n else b"") + app.exported(record_id, fmt).rstrip()
+    for n, (_, data) in enumerate(app.exported(ids, fmt)):
+        yield (b",\n" if n else b"") + data.rstrip()
     yield b"\n]\n"
 
 
@@ -680,9 +680,6 @@ def _need_terminal(hint: str) -> None:
 
 def main() -> None:
     """Entry point: run the CLI and turn errors into short messages and exit codes."""
-    if sys.argv[1:] == ["--version"]:  # answered before click loads: it is asked often
-        print(f"safe-check, version {__version__}")
-        return
     os.umask(0o077)  # every file we create is private, from the start
     debug = "--debug" in sys.argv or bool(os.environ.get("SAFE_CHECK_DEBUG"))
     try:
