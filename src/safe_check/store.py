@@ -339,10 +339,10 @@ class Store:
             self._log(at, "alteration", officer, record_id, {"amendment": sha256[:16]})
 
     def sealed_bodies(self, ids: list[str]) -> Iterator[tuple[str, bytes | None, bool]]:
-        """(id, sealed body or None for a draft, has amendments) for each id, in one query
-        per thousand: exporting a year of records should not cost a query per record."""
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
+        """(id, sealed body or None for a draft, has amendments) for each id, a hundred to a
+        query: not a query per record, and never more than a hundred bodies in memory."""
+        for start in range(0, len(ids), 100):
+            chunk = ids[start : start + 100]
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
                 "SELECT id, body, EXISTS (SELECT 1 FROM amendments a WHERE a.record_id = id)"
