@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -35,12 +34,15 @@ CONFIG_KEYS: Final = ("recipient", "upload.url", "retention.days")
 DEFAULT_RETENTION_DAYS: Final = 31
 
 
-@dataclass
 class App:
     """One invocation's context: where the data lives and who the officer is."""
 
-    home: Path
-    officer_override: str | None = None
+    def __init__(self, home: Path, officer_override: str | None = None) -> None:
+        self.home = home
+        self.officer_override = officer_override
+
+    def __repr__(self) -> str:
+        return f"App(home={self.home!r})"
 
     @cached_property
     def store(self) -> Store:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Final, Protocol
+
+import msgspec
 
 from safe_check.engine import Slot
 from safe_check.errors import Interrupted
@@ -11,8 +12,7 @@ from safe_check.errors import Interrupted
 TOGGLE_GUIDANCE: Final = object()  # returned by an Asker when the officer toggles guidance
 
 
-@dataclass(frozen=True)
-class Ask:
+class Ask(msgspec.Struct, frozen=True):
     """One question as the runner hands it to an Asker."""
 
     slot: Slot

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
@@ -257,8 +256,7 @@ def kind_of(q: Any) -> str:
     return type(q).__struct_config__.tag
 
 
-@dataclass
-class Loaded:
+class Loaded(msgspec.Struct):
     """A checklist that passed every check, with the hash of its file exactly as shipped."""
 
     checklist: Checklist

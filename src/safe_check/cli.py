@@ -231,7 +231,9 @@ def records(app: App, status: str | None, limit: int, as_json: bool) -> None:
     """List records, newest first."""
     rows = app.store.summaries(status, limit)
     if as_json:
-        _print_json([r.__dict__ for r in rows])
+        import msgspec
+
+        _print_json([msgspec.structs.asdict(r) for r in rows])
         return
     if not rows:
         click.echo("No records yet.", err=True)

@@ -6,9 +6,10 @@ time, so it is tested without a terminal or a database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final
+
+import msgspec
 
 from safe_check.checklist import (
     PRIORITIES,
@@ -26,8 +27,7 @@ Answers = dict[str, Any]  # question id -> value; roster id -> list of entry ans
 ADULT_AGE: Final = 18
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(msgspec.Struct, frozen=True):
     """One question to ask: top-level, or for one roster entry."""
 
     section: Section
@@ -43,8 +43,7 @@ class Slot:
         return f"{self.roster.id}[{self.entry}].{self.question.id}"
 
 
-@dataclass(frozen=True)
-class RosterEnd:
+class RosterEnd(msgspec.Struct, frozen=True):
     """The end of a roster's known entries: the point to ask for another entry."""
 
     section: Section
@@ -60,12 +59,11 @@ class RosterEnd:
 Step = Slot | RosterEnd
 
 
-@dataclass
-class Plan:
+class Plan(msgspec.Struct):
     """What applies given the answers: the steps in order and the answers that count."""
 
-    steps: list[Step] = field(default_factory=list)
-    answers: Answers = field(default_factory=dict)
+    steps: list[Step] = msgspec.field(default_factory=list)
+    answers: Answers = msgspec.field(default_factory=dict)
 
     @property
     def slots(self) -> list[Slot]:
@@ -224,8 +222,7 @@ def entry_name(roster: Roster, index: int, entry: Answers) -> str:
     return f"{label} ({name})" if name else label
 
 
-@dataclass(frozen=True)
-class ActionPoint:
+class ActionPoint(msgspec.Struct, frozen=True):
     """An action the answers call for."""
 
     rule: str

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 
 def canonical(doc: Any) -> bytes:
@@ -29,8 +30,7 @@ def fingerprint(public_raw: bytes) -> str:
     return ":".join(h[i : i + 4] for i in range(0, 32, 4))
 
 
-@dataclass(frozen=True)
-class DeviceKey:
+class DeviceKey(msgspec.Struct, frozen=True):
     """This device's Ed25519 signing key."""
 
     private: Any

@@ -6,7 +6,6 @@ import hashlib
 import itertools
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -37,8 +36,7 @@ TRI: Final = ("yes", "no", "not_known")
 LAST: Final = "#last"  # a line-finder key: the last item with this id (a duplicate)
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(msgspec.Struct, frozen=True):
     """One thing wrong with a checklist file."""
 
     file: str
@@ -230,14 +228,13 @@ def _drop(
     return False
 
 
-@dataclass
-class _Name:
+class _Name(msgspec.Struct):
     """What a name in a condition stands for."""
 
     obj: Any
     roster: str | None
     position: float
-    domain: list[Any] = field(default_factory=list)
+    domain: list[Any] = msgspec.field(default_factory=list)
 
 
 class _Semantics:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
@@ -132,8 +131,7 @@ class Record(Out, kw_only=True):
     amendments: list[Amendment] = []
 
 
-@dataclass
-class Draft:
+class Draft(msgspec.Struct):
     """A record in the making, as the store holds it."""
 
     id: str
@@ -144,10 +142,10 @@ class Draft:
     subject_ref: str | None = None
     status: str = "draft"
     finalised_at: str | None = None
-    answers: Answers = field(default_factory=dict)
-    closed: set[str] = field(default_factory=set)
-    stamps: dict[str, str] = field(default_factory=dict)
-    history: dict[str, list[Change]] = field(default_factory=dict)
+    answers: Answers = msgspec.field(default_factory=dict)
+    closed: set[str] = msgspec.field(default_factory=set)
+    stamps: dict[str, str] = msgspec.field(default_factory=dict)
+    history: dict[str, list[Change]] = msgspec.field(default_factory=dict)
 
 
 def build(cl: Checklist, draft: Draft) -> Record:

@@ -11,7 +11,6 @@ import tomllib
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -100,8 +99,7 @@ CREATE INDEX IF NOT EXISTS log_record ON log (record_id);
 LOG_ACTIONS: Final = ("collection", "alteration", "consultation", "disclosure", "erasure")
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(msgspec.Struct, frozen=True):
     """A line of the records list."""
 
     id: str

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import textwrap
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
+
+import msgspec
 
 from safe_check.checklist import PRIORITIES, Checklist, Roster, choice_values
 from safe_check.record import Answer, Record
@@ -20,8 +21,7 @@ PRIORITY_TITLES: Final = {
 TRI: Final = {"yes": "Yes", "no": "No", "not_known": "Not known"}
 
 
-@dataclass
-class Line:
+class Line(msgspec.Struct):
     """One answer as a reader sees it."""
 
     prompt: str
@@ -29,18 +29,16 @@ class Line:
     quote: bool = False
 
 
-@dataclass
-class Block:
+class Block(msgspec.Struct):
     """A titled group of lines: a section, or one roster entry."""
 
     title: str
-    lines: list[Line] = field(default_factory=list)
+    lines: list[Line] = msgspec.field(default_factory=list)
     level: int = 2
     keep: bool = False
 
 
-@dataclass
-class Notes:
+class Notes(msgspec.Struct):
     """Everything a summary shows, before it is laid out as text, markdown or HTML."""
 
     title: str
@@ -50,7 +48,7 @@ class Notes:
     not_done: list[str]
     quotes: list[str]
     statements: list[str]
-    amendments: list[str] = field(default_factory=list)
+    amendments: list[str] = msgspec.field(default_factory=list)
 
 
 def show_time(stamp: str | None) -> str:

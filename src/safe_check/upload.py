@@ -8,8 +8,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Final
+
+import msgspec
 
 TOKEN_ENV: Final = "SAFE_CHECK_UPLOAD_TOKEN"
 BACKOFF: Final = 0.5  # seconds before the first retry; doubled each time
@@ -19,14 +20,13 @@ class Unreachable(Exception):
     """The endpoint could not be reached at all (no network, refused, name not found)."""
 
 
-@dataclass
-class Outcome:
+class Outcome(msgspec.Struct):
     """What one upload run did."""
 
-    sent: list[str] = field(default_factory=list)
-    already: list[str] = field(default_factory=list)
-    queued: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    sent: list[str] = msgspec.field(default_factory=list)
+    already: list[str] = msgspec.field(default_factory=list)
+    queued: list[str] = msgspec.field(default_factory=list)
+    errors: list[str] = msgspec.field(default_factory=list)
     offline: bool = False
 
 
