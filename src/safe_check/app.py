@@ -352,7 +352,8 @@ class App:
         for record_id, problem in check_chain(counted(), self.store.amendments, verifier, only):
             failures.append(f"record {record_id[:8]}: {problem}")
         if only is None:
-            failures += check_log(self.store.log_rows(), links)
+            amendments, erased = self.store.amendment_hashes(), self.store.erased_ids()
+            failures += check_log(self.store.log_rows(), links, amendments, erased)
         self.store.log_event(rfc3339(now()), "consultation", self.officer_id(), None, how="verify")
         return checked, failures
 

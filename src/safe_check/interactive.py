@@ -77,11 +77,14 @@ def run_new(
     """Start a checklist in the terminal."""
     asker = _asker()
     app.officer()  # fail before any question if nobody is set up
-    if incident_at is None:
+    while incident_at is None:
         typed = asker.text(
             "incident_at", "Incident time (Enter for now; or HH:MM, DD/MM/YYYY HH:MM)", "now"
         )
-        incident_at = _parse_or_now(typed)
+        try:
+            incident_at = parse_time(typed or "now")
+        except ValueError as err:
+            asker.show(f"{err}. Try again.", "bold")
     if subject_ref is None:
         subject_ref = asker.text(
             "subject_ref", "Incident or reference number (optional; never a name)"
@@ -89,14 +92,6 @@ def run_new(
     draft = app.start(loaded, subject_ref, incident_at)
     note(f"Record {draft.id[:8]} started. Every answer is saved as you give it.", "dim")
     return Runner(app, loaded, draft.id, asker).run()
-
-
-def _parse_or_now(text: str) -> datetime:
-    try:
-        return parse_time(text or "now")
-    except ValueError as err:
-        note(f"{err}; using now", "yellow")
-        return now()
 
 
 def resume(app: App, record_ref: str | None, asker: Asker | None = None) -> Record | None:

@@ -31,7 +31,7 @@ from safe_check.timefmt import now, parse_time, rfc3339
 
 SKIP: Final = "__skip__"
 STYLE: Final = Style([("qmark", "bold"), ("question", "bold"), ("instruction", "italic")])
-KEYS_HINT: Final = "(press a key; Ctrl-G guidance)"
+MAX_KEYS: Final = 31  # one-key answers: 1-9 and the letters not taken by y, n, k, s
 
 
 class QuestionaryAsker:
@@ -65,7 +65,8 @@ class QuestionaryAsker:
         return result
 
     def text(self, key: str, message: str, default: str = "") -> str:
-        return self._run(questionary.text(message, default=default, style=STYLE, **self.io))
+        prompt = questionary.text(message, default=default, style=STYLE, **self.io)
+        return self._run(prompt, guidance=False)
 
     def show(self, text: str, style: str = "") -> None:
         width = _width()
@@ -93,27 +94,36 @@ class QuestionaryAsker:
         default: Any,
         guidance_key: bool = True,
     ) -> Any:
-        """A list answered by one key press (or arrows and Enter)."""
+        """A list answered by one key press; a long list (the answers at review) is searched
+        by typing instead, with arrows and Enter."""
         if not required:
             options = [*options, ("s", "Skip (leave unanswered)", SKIP)]
-        choices = [Choice(label, value=value, shortcut_key=k) for k, label, value in options]
+        keyed = len(options) <= MAX_KEYS
+        choices = [
+            Choice(label, value=value, shortcut_key=k if keyed else None)
+            for k, label, value in options
+        ]
         picked = next((c for c in choices if c.value == default), None)
-        message, hint, qmark = _fit(message, KEYS_HINT if guidance_key else "(press a key)")
+        hint = "(press a key" if keyed else "(type to search, arrows and Enter to pick"
+        hint += "; Ctrl-G guidance)" if guidance_key else ")"
+        message, hint, qmark = _fit(message, hint)
         prompt = questionary.select(
             message,
             choices=choices,
             default=picked,
-            use_shortcuts=len(choices) <= 36,
-            use_jk_keys=False,  # k means "not known"
+            use_shortcuts=keyed,
+            use_search_filter=not keyed,
+            use_jk_keys=False,  # k means "not known"; j and k are search letters too
             instruction=hint,
             qmark=qmark,
             style=STYLE,
             **self.io,
         )
         instant = KeyBindings()
-        for index, (k, _, value) in enumerate(options):
-            instant.add(k, eager=True)(lambda event, i=index, v=value: _pick(event, i, v))
-        result = self._run(prompt, instant)
+        if keyed:
+            for index, (k, _, value) in enumerate(options):
+                instant.add(k, eager=True)(lambda event, i=index, v=value: _pick(event, i, v))
+        result = self._run(prompt, instant, guidance=guidance_key)
         return None if result == SKIP else result
 
     def _multi(self, q: MultiChoice, default: Any) -> Any:
@@ -146,7 +156,8 @@ class QuestionaryAsker:
                 validate=lambda t: bool(t.strip()) or "A reason is required when it was not done",
                 style=STYLE,
                 **self.io,
-            )
+            ),
+            guidance=False,
         )
         return coerce(q, {"done": False, "reason": reason})
 
@@ -196,10 +207,12 @@ class QuestionaryAsker:
         return convert(q, text) if text.strip() else None
 
     # -- running a prompt -----------------------------------------------------------
-    def _run(self, prompt: Any, extra: KeyBindings | None = None) -> Any:
-        """Ask, with Ctrl-G for guidance; Ctrl-C and end of input become Interrupted."""
+    def _run(self, prompt: Any, extra: KeyBindings | None = None, guidance: bool = True) -> Any:
+        """Ask; Ctrl-G toggles guidance (checklist questions only); Ctrl-C and end of input
+        become Interrupted."""
         bindings = KeyBindings()
-        bindings.add("c-g", eager=True)(lambda event: event.app.exit(result=TOGGLE_GUIDANCE))
+        if guidance:
+            bindings.add("c-g", eager=True)(lambda event: event.app.exit(result=TOGGLE_GUIDANCE))
         app = prompt.application
         app.key_bindings = merge_key_bindings([app.key_bindings, extra or KeyBindings(), bindings])
         try:

@@ -352,10 +352,13 @@ class Store:
                 row = found[record_id]
                 yield record_id, row[1], bool(row[2])
 
-    def has_amendments(self, record_id: str) -> bool:
-        """Whether a final record has any amendment."""
-        row = self.db.execute("SELECT 1 FROM amendments WHERE record_id = ? LIMIT 1", (record_id,))
-        return row.fetchone() is not None
+    def amendment_hashes(self) -> set[str]:
+        """The hash of every amendment (to match against the log)."""
+        return {row[0] for row in self.db.execute("SELECT sha256 FROM amendments")}
+
+    def erased_ids(self) -> set[str]:
+        """Every record erased (its tombstone)."""
+        return {row[0] for row in self.db.execute("SELECT record_id FROM tombstones")}
 
     def amendments(self, record_id: str) -> list[bytes]:
         """A record's amendments, oldest first."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import textwrap
 from datetime import date, datetime
 from typing import Any, Final
@@ -281,6 +280,8 @@ blockquote { margin: 0.3em 0 0.3em 1em; padding-left: 0.6em; border-left: 3px so
 
 def render_html(n: Notes) -> str:
     """One self-contained HTML page, with a print stylesheet for A4."""
+    import html
+
     e = html.escape
     out = [
         "<!DOCTYPE html>",

@@ -92,20 +92,35 @@ def check_chain(
         previous, expected = sha256, index + 1
 
 
-def check_log(rows: Iterable[LogRow], links: dict[int, str]) -> Iterator[str]:
-    """Problems with the hash-chained processing log, and with records it saw finalised that
-    the chain no longer holds (the newest record removed, say). One pass: it can be long."""
+def check_log(
+    rows: Iterable[LogRow], links: dict[int, str], amendments: set[str], erased: set[str]
+) -> Iterator[str]:
+    """Problems with the hash-chained processing log, and between the log and what it records:
+    every record it saw finalised is still in the chain (or erased), every amendment and every
+    erasure has its entry and every such entry its amendment or tombstone. One pass."""
     from safe_check.store import log_hash
 
     previous = ""
+    logged_amendments: dict[str, str] = {}  # hash prefix -> record
+    logged_erasures: set[str] = set()
     for seq, at, action, officer, record, detail, linked, stored in rows:
         if linked != previous:
             yield f"log entry {seq}: not linked to the entry before it (entries removed?)"
         if log_hash(linked, at, action, officer, record, detail) != stored:
             yield f"log entry {seq}: altered"
         previous = stored
-        if '"finalised"' in detail:
+        if action == "erasure":
+            logged_erasures.add(str(record))
+        elif action in ("collection", "alteration") and '"' in detail:
             seen = json.loads(detail)
-            index = int(seen["finalised"])
-            if links.get(index) != seen.get("sha256"):
-                yield f"chain: link #{index} (record {str(record)[:8]}) is missing or replaced"
+            if "amendment" in seen:
+                logged_amendments[seen["amendment"]] = str(record)
+            if action == "collection" and "finalised" in seen:
+                index = int(seen["finalised"])
+                if links.get(index) != seen.get("sha256"):
+                    yield f"chain: link #{index} (record {str(record)[:8]}) is missing or replaced"
+    kept = {sha for sha, record in logged_amendments.items() if record not in erased}
+    for sha in sorted({a[:16] for a in amendments} ^ kept):
+        yield f"amendment {sha}: the log and the amendments do not match (one was removed)"
+    for record_id in sorted(erased ^ logged_erasures):
+        yield f"record {record_id[:8]}: erased without an erasure in the log, or the reverse"
