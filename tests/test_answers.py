@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+
 from safe_check.answers import check_answers, coerce, parse_date, read_file, record_meta
 from safe_check.checklist import (
     Checklist,
@@ -70,7 +71,7 @@ DONE = Done(id="q", prompt="Q?")
         (DATE, " 31/12/2014 ", "2014-12-31"),
         (DATETIME, datetime(2026, 11, 21, 22, 5, tzinfo=UTC), "2026-11-21T22:05:00+00:00"),
         (DATETIME, "2026-11-21T22:05:00Z", "2026-11-21T22:05:00+00:00"),
-        (DATETIME, "2026-11-21T22:05:30.9+01:00", "2026-11-21T22:05:30+01:00"),
+        (DATETIME, "2026-11-21T22:05:30.9+01:00", LOCAL_2105),
         (DONE, True, {"done": True}),
         (DONE, "done", {"done": True}),
         (DONE, {"done": True}, {"done": True}),
@@ -108,11 +109,13 @@ def test_a_local_datetime_gets_the_local_offset() -> None:
         (NUMBER, 2.5, "expected a whole number"),
         (NUMBER, True, "expected a whole number"),
         (NUMBER, "twelve", "expected a whole number"),
-        (DATE, "31/02/2015", "expected a date as DD/MM/YYYY or YYYY-MM-DD"),
-        (DATE, "2015-13-01", "expected a date as DD/MM/YYYY or YYYY-MM-DD"),
+        (DATE, "31/02/2015", "31/02/2015 is not a real date"),
+        (DATE, "2015-13-01", "2015-13-01 is not a real date"),
+        (DATE, "yesterday", "expected a date as DD/MM/YYYY or YYYY-MM-DD"),
         (DATE, datetime(2015, 3, 2, 10, 0), "expected a date without a time"),
         (DATE, 20150302, "expected a date as YYYY-MM-DD"),
-        (DATETIME, "late", "expected a date and time"),
+        (DATETIME, "late", "expected a time such as 22:10"),
+        (DATETIME, "2999-01-01T10:00:00Z", "is in the future"),
         (DATETIME, date(2026, 11, 21), "got only a date"),
         (DONE, False, '"not done" needs a reason'),
         (DONE, {"done": False}, '"not done" needs a reason'),
@@ -351,6 +354,9 @@ def test_read_file_reads_json_answers_that_check_clean(tmp_path: Path, cl: Check
 def test_read_file_reports_unreadable_files(
     tmp_path: Path, name: str, text: str, problem: str
 ) -> None:
+
+# Times are kept in the officer's local zone: 21:05:30 UTC, seen from wherever the tests run.
+LOCAL_2105 = datetime.fromisoformat("2026-11-21T21:05:30+00:00").astimezone().isoformat()
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(AnswersError) as err:
@@ -380,7 +386,7 @@ def test_record_meta_reports_every_problem() -> None:
         [
             "[record]: unknown key 'officer' (use subject_ref, incident_at)",
             "[record]: subject_ref must be text",
-            "[record]: incident_at: expected a date and time such as 21/11/2026 22:10 "
+            "[record]: incident_at: expected a time such as 22:10, 21/11/2026 22:10 "
             "or 2026-11-21T22:10, got 'late'",
         ]
     )

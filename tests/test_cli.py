@@ -113,7 +113,7 @@ def test_a_bad_answers_file_exits_2_listing_every_problem(
     assert "bad.toml: " in result.stderr and "nothing was finalised" in result.stderr
     for problem in [
         "reason: 'sightseeing' is not one of the choices",
-        "arrived_at: expected a date and time",
+        "arrived_at: expected a time such as 22:10",
         "referral_made: expected yes or no",
         "Child 1 (children[0]): 'spoken_alone': \"not done\" needs a reason",
         "Child 1 (Child A (fictional)) (children[0]): 'estimated_age': required, not answered",
@@ -425,7 +425,7 @@ def test_the_resume_command_named_in_the_saved_draft_hint_exists(run: Run) -> No
         (["export"], 2, "give one or more record ids, or --all"),
         (["export", "--all", "01234567"], 2, "give record ids or --all, not both"),
         (["start", "practice-run", "--incident-at", "teatime", "--answers", "x.toml"], 2,
-         "--incident-at: expected a date and time"),
+         "--incident-at: expected a time such as 22:10"),
         (["start", "practice-run", "--answers", "absent.toml"], 2, "cannot read"),
         (["records", "--status", "bogus"], 2, "Invalid value for '--status'"),
         (["frobnicate"], 2, "No such command 'frobnicate'"),

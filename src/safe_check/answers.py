@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ from safe_check.checklist import (
 from safe_check.conditions import describe
 from safe_check.engine import Answers, Slot, entry_name, plan
 from safe_check.errors import AnswersError
-from safe_check.timefmt import now, parse_time, rfc3339
+from safe_check.timefmt import not_future, now, parse_time, rfc3339
 
 TRI_WORDS: Final = {"yes": "yes", "no": "no", "not_known": "not_known", "not known": "not_known"}
 RESERVED: Final = "record"
@@ -58,7 +59,7 @@ def coerce(q: Leaf, raw: Any) -> Any:
     if isinstance(q, Date):
         return _date(raw)
     if isinstance(q, DateTime):
-        return rfc3339(parse_time(raw))
+        return rfc3339(not_future(parse_time(raw), "the time"))
     if isinstance(q, Done):
         return _done(raw)
     raise ValueError(f"unknown question kind for {q.id}")
@@ -123,6 +124,8 @@ def parse_date(text: str) -> str:
             return datetime.strptime(text, "%d/%m/%Y").date().isoformat()
         return date.fromisoformat(text).isoformat()
     except ValueError:
+        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(f"{text} is not a real date") from None
         raise ValueError(f"expected a date as DD/MM/YYYY or YYYY-MM-DD, got {text!r}") from None
 
 
@@ -174,7 +177,7 @@ def record_meta(data: dict[str, Any]) -> tuple[str | None, datetime | None, list
     when = None
     if "incident_at" in meta:
         try:
-            when = parse_time(meta["incident_at"])
+            when = not_future(parse_time(meta["incident_at"]), "the incident time")
         except ValueError as err:
             problems.append(f"[record]: incident_at: {err}")
     return ref, when, problems

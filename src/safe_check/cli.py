@@ -667,10 +667,10 @@ def _write(path: Path, data: bytes) -> None:
 def _time_option(text: str | None) -> Any:
     if text is None:
         return None
-    from safe_check.timefmt import parse_time
+    from safe_check.timefmt import not_future, parse_time
 
     try:
-        return parse_time(text)
+        return not_future(parse_time(text), "the incident time")
     except ValueError as err:
         raise UsageError(f"--incident-at: {err}") from None
 

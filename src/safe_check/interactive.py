@@ -22,7 +22,7 @@ from safe_check.engine import (
 from safe_check.errors import Interrupted, UsageError
 from safe_check.record import Draft, Record
 from safe_check.summary import notes, render_text, show_time, show_value
-from safe_check.timefmt import now, parse_time, rfc3339
+from safe_check.timefmt import not_future, now, parse_time, rfc3339
 
 
 def screen_width() -> int:
@@ -82,7 +82,7 @@ def run_new(
             "incident_at", "Incident time (Enter for now; or HH:MM, DD/MM/YYYY HH:MM)", "now"
         )
         try:
-            incident_at = parse_time(typed or "now")
+            incident_at = not_future(parse_time(typed or "now"), "the incident time")
         except ValueError as err:
             asker.show(f"{err}. Try again.", "bold")
     if subject_ref is None:

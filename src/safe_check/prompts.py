@@ -27,7 +27,7 @@ from safe_check.checklist import (
     YesNoUnknown,
 )
 from safe_check.errors import Interrupted
-from safe_check.timefmt import now, parse_time, rfc3339
+from safe_check.timefmt import now
 
 SKIP: Final = "__skip__"
 STYLE: Final = Style([("qmark", "bold"), ("question", "bold"), ("instruction", "italic")])
@@ -228,7 +228,7 @@ def convert(q: Any, text: str) -> Any:
     if isinstance(q, Date):
         return parse_date(text)
     if isinstance(q, DateTime):
-        return rfc3339(parse_time(text))
+        return coerce(q, text)
     if isinstance(q, ShortText | LongText):
         return coerce(q, text)
     raise ValueError(f"cannot type an answer to {q.id}")

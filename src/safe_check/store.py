@@ -11,6 +11,7 @@ import tomllib
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -18,7 +19,6 @@ import msgspec
 
 from safe_check.errors import StoreError, UsageError
 from safe_check.record import Change, ChecklistRef, Draft, Officer
-from safe_check.timefmt import parse_time
 
 DB_NAME: Final = "safe-check.db"
 SCHEMA_VERSION: Final = 1  # PRAGMA user_version; bump with any change to SCHEMA
@@ -570,7 +570,7 @@ class Store:
             checklist=ChecklistRef(id=row[0], version=row[1], sha256=row[2]),
             officer=Officer(**json.loads(row[3])),
             subject_ref=row[4],
-            incident_at=parse_time(row[5]),
+            incident_at=datetime.fromisoformat(row[5]),
             started_at=row[6],
             status=row[7],
             finalised_at=row[8],

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Final
+
+FUTURE_SLACK: Final = timedelta(minutes=5)  # clocks differ; more than this ahead is a mistake
 
 
 def now() -> datetime:
@@ -16,9 +19,11 @@ def rfc3339(moment: datetime) -> str:
 
 
 def parse_time(raw: object) -> datetime:
-    """A date-time from TOML or text; a time without an offset is taken as local time.
+    """A date-time from TOML or text, in the officer's local zone (so the incident's date,
+    and with it every age, is the local date). A time without an offset is local time.
 
-    Text may be RFC 3339, "YYYY-MM-DD HH:MM", "DD/MM/YYYY HH:MM", "HH:MM" (today) or "now".
+    Text may be RFC 3339, "YYYY-MM-DD HH:MM", "DD/MM/YYYY HH:MM", "HH:MM" (the latest such
+    time: at 09:00, "22:10" is last night) or "now".
     """
     if isinstance(raw, datetime):
         moment = raw
@@ -28,9 +33,14 @@ def parse_time(raw: object) -> datetime:
         raise ValueError(f"expected a date and time, got only a date ({raw})")
     else:
         raise ValueError(f"expected a date and time, got {raw!r}")
-    if moment.tzinfo is None:
-        moment = moment.astimezone()
-    return moment.replace(microsecond=0)
+    return moment.astimezone().replace(microsecond=0)
+
+
+def not_future(moment: datetime, what: str) -> datetime:
+    """The time itself, or ValueError when it is later than now (a typo, or a wrong clock)."""
+    if moment > now() + FUTURE_SLACK:
+        raise ValueError(f"{what} {rfc3339(moment)} is in the future")
+    return moment
 
 
 def _parse_text(text: str) -> datetime:
@@ -39,7 +49,8 @@ def _parse_text(text: str) -> datetime:
     try:
         if len(text) <= 5 and ":" in text:
             clock = datetime.strptime(text, "%H:%M").time()
-            return datetime.combine(now().date(), clock)
+            moment = datetime.combine(now().date(), clock).astimezone()
+            return moment - timedelta(days=1) if moment > now() + FUTURE_SLACK else moment
         if "/" in text:
             return datetime.strptime(text, "%d/%m/%Y %H:%M")
         text = text.replace(" ", "T", 1)
@@ -48,5 +59,5 @@ def _parse_text(text: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(
-            f"expected a date and time such as 21/11/2026 22:10 or 2026-11-21T22:10, got {text!r}"
+            f"expected a time such as 22:10, 21/11/2026 22:10 or 2026-11-21T22:10, got {text!r}"
         ) from None
