@@ -29,6 +29,8 @@ from safe_check.checklist import (
 from safe_check.errors import AnswersError
 
 INCIDENT = datetime(2026, 11, 21, 22, 10, tzinfo=UTC)
+# Times are kept in the officer's local zone: 21:05:30 UTC, seen from wherever the tests run.
+LOCAL_2105 = datetime.fromisoformat("2026-11-21T21:05:30+00:00").astimezone().isoformat()
 CHOICES = [Choice(value="welfare", label="Welfare"), Choice(value="incident", label="Incident")]
 
 YES_NO = YesNo(id="q", prompt="Q?")
@@ -355,8 +357,6 @@ def test_read_file_reports_unreadable_files(
     tmp_path: Path, name: str, text: str, problem: str
 ) -> None:
 
-# Times are kept in the officer's local zone: 21:05:30 UTC, seen from wherever the tests run.
-LOCAL_2105 = datetime.fromisoformat("2026-11-21T21:05:30+00:00").astimezone().isoformat()
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(AnswersError) as err:
