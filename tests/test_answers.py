@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-
 from safe_check.answers import check_answers, coerce, parse_date, read_file, record_meta
 from safe_check.checklist import (
     Checklist,
