@@ -101,3 +101,26 @@ def test_ctrl_c_is_interrupted(keys) -> None:
 def test_change_at_review_starts_from_current_answer(keys) -> None:
     question = SingleChoice(id="q", prompt="Which?", choices=CHOICES)
     assert keys(question, "\r", default="b") == "b"
+
+
+def test_a_bare_enter_is_not_an_answer(keys) -> None:
+    assert keys(YesNo(id="q", prompt="Seen?"), "\r\rn") is False
+
+
+def test_a_long_list_is_searched_by_typing() -> None:
+    options = [(f"v{n}", f"Answer number {n}") for n in range(40)]
+    with create_pipe_input() as pipe:
+        pipe.send_text("number 33\r")
+        asker = QuestionaryAsker(input=pipe, output=DummyOutput())
+        assert asker.choose("change", "Which answer?", options) == "v33"
+
+
+def test_typed_text_survives_ctrl_g() -> None:
+    question = LongText(id="q", prompt="Words?", voice="quote")
+    slot = Slot(Section(id="s", title="S", questions=[question]), question)
+    with create_pipe_input() as pipe:
+        asker = QuestionaryAsker(input=pipe, output=DummyOutput())
+        pipe.send_text("I was sca\x07")
+        assert asker.question(Ask(slot)) is TOGGLE_GUIDANCE
+        pipe.send_text("red\x1b\r")
+        assert asker.question(Ask(slot)) == "I was scared"

@@ -166,6 +166,13 @@ def _plan_roster(out: Plan, top: Scope, section: Section, roster: Roster, given:
     out.steps.append(RosterEnd(section, roster, len(given)))
 
 
+def applicable_sections(cl: Checklist, current: Plan, incident_at: datetime) -> list[Section]:
+    """The sections that apply to the answers so far (their questions may still be to come)."""
+    top = Scope(current.answers, cl.derived, incident_at.date())
+    top.rosters = {i.id: i for _, i in cl.items() if isinstance(i, Roster)}
+    return [s for s in cl.sections if evaluate(s.when, top.resolve)]
+
+
 def entry_scope(cl: Checklist, answers: Answers, roster: Roster, index: int, day: date) -> Scope:
     """The scope conditions see inside one roster entry."""
     top = Scope(answers, cl.derived, day)

@@ -6,14 +6,15 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from safe_check.app import App
+from safe_check.app import App, count_answers
 from safe_check.asker import TOGGLE_GUIDANCE, Ask, Asker
-from safe_check.checklist import Loaded
+from safe_check.checklist import AgeFrom, Loaded
 from safe_check.console import note
 from safe_check.engine import (
     RosterEnd,
     Slot,
     action_points,
+    applicable_sections,
     first_slot,
     is_answered,
     next_step,
@@ -21,7 +22,7 @@ from safe_check.engine import (
 )
 from safe_check.errors import Interrupted, UsageError
 from safe_check.record import Draft, Record
-from safe_check.summary import notes, render_text, show_time, show_value
+from safe_check.summary import PRIORITY_TITLES, notes, render_text, show_time, show_value
 from safe_check.timefmt import not_future, now, parse_time, rfc3339
 
 
@@ -57,18 +58,29 @@ def ask_officer(
     asker = _asker()
     saved = app.store.read_config().get("officer") or {}
     note("Officer details: kept on this device and added to every record you make.")
-    officer_id = officer_id or asker.text(
-        "officer.id", "Officer id or collar number", saved.get("id", "")
+    officer_id = officer_id or _required(
+        asker, "officer.id", "Officer id or collar number", saved.get("id", "")
     )
     name = (
         name
         if name is not None
-        else asker.text("officer.name", "Display name", saved.get("name", ""))
+        else _required(
+            asker, "officer.name", "Display name (e.g. PC 1234 Example)", saved.get("name", "")
+        )
     )
     force = (
-        force if force is not None else asker.text("officer.force", "Force", saved.get("force", ""))
+        force
+        if force is not None
+        else _required(asker, "officer.force", "Force", saved.get("force", ""))
     )
     return officer_id, name, force
+
+
+def _required(asker: Asker, key: str, message: str, default: str) -> str:
+    """Ask until something is typed."""
+    while not (value := asker.text(key, message, default).strip()):
+        asker.show("This cannot be left empty.", "bold")
+    return value
 
 
 def run_new(
@@ -77,10 +89,10 @@ def run_new(
     """Start a checklist in the terminal."""
     asker = _asker()
     app.officer()  # fail before any question if nobody is set up
+    asker.show(loaded.checklist.title.upper(), "bold")
+    asker.show(loaded.checklist.description, "guidance")
     while incident_at is None:
-        typed = asker.text(
-            "incident_at", "Incident time (Enter for now; or HH:MM, DD/MM/YYYY HH:MM)", "now"
-        )
+        typed = asker.text("incident_at", "Incident time (Enter for now, or HH:MM)")
         try:
             incident_at = not_future(parse_time(typed or "now"), "the incident time")
         except ValueError as err:
@@ -159,6 +171,7 @@ class Runner:
         self.record_id = record_id
         self.asker = asker
         self.guidance = True
+        self.section = ""  # the section last shown, to introduce each new one once
         self.shown = {a.text for a in self._actions(self.draft())}
 
     def draft(self) -> Draft:
@@ -199,7 +212,8 @@ class Runner:
         label = end.roster.label.lower()
         choice = self.asker.choose(
             f"{end.roster.id}#more",
-            f"{end.roster.prompt}: {end.count} so far. Add another {label}?",
+            f"{end.roster.prompt}: {end.count} so far. Add "
+            f"{'another' if end.count else 'a'} {label}?",
             [
                 ("yes", f"Yes, add {end.roster.label} {end.count + 1}"),
                 ("no", "No, that is everyone"),
@@ -217,23 +231,34 @@ class Runner:
         while True:
             self._header(slot, draft)
             value = self.asker.question(Ask(slot, default))
-            if value is not TOGGLE_GUIDANCE:
+            if value is TOGGLE_GUIDANCE:
+                self.guidance = not self.guidance
+                continue
+            problem = _after_incident(slot, value, draft)
+            if problem is None:
                 break
-            self.guidance = not self.guidance
+            self.asker.show(problem, "bold")
         self._save(slot.path, value)
         self._new_actions()
 
     def _header(self, slot: Slot, draft: Draft) -> None:
+        """Where the officer is: the section (with its introduction when it starts), the
+        question's number, the roster entry, and the guidance."""
         current = plan(self.cl, draft.answers, draft.incident_at)
-        sections = list(dict.fromkeys(s.section.id for s in current.slots))
-        paths = [s.path for s in current.slots]
-        position = paths.index(slot.path) + 1 if slot.path in paths else len(paths) + 1
-        total = max(len(paths), position)
+        sections = [s.id for s in applicable_sections(self.cl, current, draft.incident_at)]
+        answered = sum(is_answered(draft.answers, s) for s in current.slots)
+        position = answered + 1  # counts up as answers are given, never back
+        total = max(len(current.slots), position)
         number = (
             sections.index(slot.section.id) + 1 if slot.section.id in sections else len(sections)
         )
-        where = f"Section {number} of {len(sections)}: {slot.section.title}"
         self.asker.show("")
+        if slot.section.id != self.section:
+            self.section = slot.section.id
+            self.asker.show(f"{slot.section.title.upper()}", "bold")
+            if slot.section.intro:
+                self.asker.show(slot.section.intro)
+        where = f"Section {number} of {len(sections)}: {slot.section.title}"
         self.asker.show(f"{where}  |  question {position} of about {total}", "dim")
         if slot.roster is not None:
             self.asker.show(_entry_label(slot) + _entry_name(draft, slot), "entry")
@@ -261,8 +286,10 @@ class Runner:
             current = plan(self.cl, draft.answers, draft.incident_at)
             from safe_check.record import build
 
+            record = build(self.cl, draft)
             self.asker.show("")
-            self.asker.show(render_text(notes(build(self.cl, draft), self.cl), screen_width()))
+            self.asker.show(render_text(notes(record, self.cl), screen_width()))
+            self.asker.show(_review_footer(record), "bold")
             options = [("final", "Finalise this record"), ("change", "Change an answer")]
             options += [
                 (f"add:{end.roster.id}", f"Add another {end.roster.label.lower()}")
@@ -275,7 +302,8 @@ class Runner:
                 if (
                     self.asker.choose(
                         "confirm",
-                        "Finalise? A final record can never be changed.",
+                        "Finalise? It is then sealed: later corrections can only be added"
+                        " as signed amendments (safe-check amend).",
                         [("yes", "Yes, finalise"), ("no", "No, go back")],
                     )
                     == "yes"
@@ -285,7 +313,16 @@ class Runner:
                 self._change(draft, current.slots)
                 self.walk()
             elif choice.startswith("add:"):
-                self._save(f"{choice[4:]}#closed", False)
+                end = next(
+                    e
+                    for e in current.steps
+                    if isinstance(e, RosterEnd) and e.roster.id == choice[4:]
+                )
+                self._save(f"{end.roster.id}#closed", False)
+                self.ask(
+                    first_slot(self.cl, draft.answers, end.section, end.roster, draft.incident_at),
+                    draft,
+                )
                 self.walk()
             else:
                 return choice
@@ -345,6 +382,24 @@ class Runner:
         return record
 
 
+def _review_footer(record: Record) -> str:
+    """The line just above the review menu, so the action points never scroll out of mind."""
+    counts = {p: sum(a.priority == p for a in record.actions) for p in PRIORITY_TITLES}
+    raised = ", ".join(f"{n} {PRIORITY_TITLES[p].lower()}" for p, n in counts.items() if n)
+    return f"Review: {count_answers(record)} answers; action points: {raised or 'none'}."
+
+
+def _after_incident(slot: Slot, value: Any, draft: Draft) -> str | None:
+    """A date of birth after the incident is a typo: say so rather than record an age below 0."""
+    derived = slot.roster.derived if slot.roster else []
+    is_birth = any(isinstance(d, AgeFrom) and d.from_ == slot.question.id for d in derived)
+    if is_birth and isinstance(value, str) and value > draft.incident_at.date().isoformat():
+        return (
+            f"{value} is after the incident ({draft.incident_at.date()}): check the date of birth."
+        )
+    return None
+
+
 def _entry_name(draft: Draft, slot: Slot) -> str:
     entries = draft.answers.get(slot.roster.id) if slot.roster else None
     if not entries or slot.entry is None or slot.entry >= len(entries) or not slot.roster.name_from:
@@ -376,10 +431,7 @@ def menu(app: App) -> None:
             if choice == "quit":
                 return
             if choice == "start":
-                options = [
-                    (c.checklist.id, f"{c.checklist.title} - {c.checklist.summary}")
-                    for c in app.all_checklists()
-                ]
+                options = [(c.checklist.id, c.checklist.title) for c in app.all_checklists()]
                 picked = asker.choose("checklist", "Which checklist?", [*options, ("back", "Back")])
                 if picked != "back":
                     run_new(app, app.checklist(picked), None, None)
@@ -388,7 +440,8 @@ def menu(app: App) -> None:
             elif choice == "records":
                 _view_records(app, asker)
             elif choice == "setup":
-                app.setup(*ask_officer(app, None, None, None))
+                officer = app.setup(*ask_officer(app, None, None, None))
+                asker.show(f"Officer set: {officer.name} ({officer.id}), {officer.force}", "bold")
         except Interrupted:
             continue
 

@@ -27,7 +27,6 @@ from safe_check.checklist import (
     YesNoUnknown,
 )
 from safe_check.errors import Interrupted
-from safe_check.timefmt import now
 
 SKIP: Final = "__skip__"
 STYLE: Final = Style([("qmark", "bold"), ("question", "bold"), ("instruction", "italic")])
@@ -40,6 +39,7 @@ class QuestionaryAsker:
     def __init__(self, input: Any = None, output: Any = None) -> None:
         # input/output are prompt_toolkit pipe input and DummyOutput in tests.
         self.io = {"input": input, "output": output} if input is not None else {}
+        self.partial: dict[str, str] = {}  # typed, not yet entered: kept across Ctrl-G, Ctrl-C
 
     # -- the Asker protocol ---------------------------------------------------------
     def question(self, ask: Ask) -> Any:
@@ -51,13 +51,14 @@ class QuestionaryAsker:
             options = [("y", "Yes", "yes"), ("n", "No", "no"), ("k", "Not known", "not_known")]
             return self._keys(q.prompt, options, q.required, ask.default)
         if isinstance(q, SingleChoice):
-            options = [(_key(i), _label(c.label, c.help), c.value) for i, c in enumerate(q.choices)]
-            return self._keys(q.prompt, options, q.required, ask.default)
+            options = [(_key(i), c.label, c.value) for i, c in enumerate(q.choices)]
+            helps = {c.value: c.help for c in q.choices if c.help}
+            return self._keys(q.prompt, options, q.required, ask.default, helps=helps)
         if isinstance(q, MultiChoice):
             return self._multi(q, ask.default)
         if isinstance(q, Done):
             return self._done(q, ask.default)
-        return self._typed(q, ask.default)
+        return self._typed(q, ask.default, ask.slot.path)
 
     def choose(self, key: str, message: str, options: list[tuple[str, str]]) -> str:
         keyed = [(_key(i), label, value) for i, (value, label) in enumerate(options)]
@@ -93,14 +94,21 @@ class QuestionaryAsker:
         required: bool,
         default: Any,
         guidance_key: bool = True,
+        helps: dict[Any, str] | None = None,
     ) -> Any:
         """A list answered by one key press; a long list (the answers at review) is searched
-        by typing instead, with arrows and Enter."""
+        by typing instead, with arrows and Enter. A checklist question never takes a bare
+        Enter as an answer: the officer presses a key or moves to an answer first."""
         if not required:
             options = [*options, ("s", "Skip (leave unanswered)", SKIP)]
         keyed = len(options) <= MAX_KEYS
         choices = [
-            Choice(label, value=value, shortcut_key=k if keyed else None)
+            Choice(
+                label,
+                value=value,
+                shortcut_key=k if keyed else None,
+                description=(helps or {}).get(value),
+            )
             for k, label, value in options
         ]
         picked = next((c for c in choices if c.value == default), None)
@@ -123,13 +131,15 @@ class QuestionaryAsker:
         if keyed:
             for index, (k, _, value) in enumerate(options):
                 instant.add(k, eager=True)(lambda event, i=index, v=value: _pick(event, i, v))
+        if guidance_key and picked is None:
+            instant.add("enter", eager=True)(_enter_after_a_move)
         result = self._run(prompt, instant, guidance=guidance_key)
         return None if result == SKIP else result
 
     def _multi(self, q: MultiChoice, default: Any) -> Any:
         chosen = set(default or [])
         choices = [
-            Choice(_label(c.label, c.help), value=c.value, checked=c.value in chosen)
+            Choice(c.label, value=c.value, checked=c.value in chosen, description=c.help or None)
             for c in q.choices
         ]
         message, hint, qmark = _fit(
@@ -161,15 +171,15 @@ class QuestionaryAsker:
         )
         return coerce(q, {"done": False, "reason": reason})
 
-    def _typed(self, q: Any, default: Any) -> Any:
-        """Text, long text, numbers, dates and date-times, checked as they are typed."""
-        start = "" if default is None else str(default)
-        hint = None
+    def _typed(self, q: Any, default: Any, path: str) -> Any:
+        """Text, long text, numbers, dates and date-times, checked as they are typed. Text
+        typed but not yet entered survives Ctrl-G and Ctrl-C (then Continue)."""
+        start = self.partial.pop(path, "") if default is None else str(default)
+        placeholder, hint = None, None
         if isinstance(q, Date):
             hint = "(DD/MM/YYYY or YYYY-MM-DD)"
         elif isinstance(q, DateTime):
-            start = start or f"{now():%Y-%m-%d %H:%M}"
-            hint = "(Enter for now, or HH:MM)"
+            placeholder, hint = "now", "(Enter for now, or type HH:MM or DD/MM/YYYY HH:MM)"
         elif isinstance(q, LongText):
             hint = "(several lines: Esc then Enter to finish)"
         elif isinstance(q, Number):
@@ -179,7 +189,11 @@ class QuestionaryAsker:
 
         def check(text: str) -> bool | str:
             if not text.strip():
-                return True if not q.required else "An answer is needed here"
+                return (
+                    True
+                    if not q.required or isinstance(q, DateTime)
+                    else "An answer is needed here"
+                )
             try:
                 convert(q, text)
             except ValueError as err:
@@ -190,21 +204,28 @@ class QuestionaryAsker:
         # prompt_toolkit draws nothing when a multiline prompt's first line is wider than the
         # terminal, so for long text the question always goes above the input.
         message, hint, qmark = _fit(q.prompt, hint, above=multiline)
-        text = self._run(
-            questionary.text(
-                message,
-                default=start,
-                validate=check,
-                multiline=multiline,
-                instruction=hint,
-                qmark=qmark,
-                style=STYLE,
-                **self.io,
-            )
+        prompt = questionary.text(
+            message,
+            default=start,
+            validate=check,
+            multiline=multiline,
+            instruction=hint,
+            qmark=qmark,
+            style=STYLE,
+            placeholder=placeholder,
+            **self.io,
         )
+        try:
+            text = self._run(prompt)
+        except Interrupted:
+            self.partial[path] = prompt.application.current_buffer.text
+            raise
         if text is TOGGLE_GUIDANCE:
+            self.partial[path] = prompt.application.current_buffer.text
             return text
-        return convert(q, text) if text.strip() else None
+        if not text.strip():
+            return convert(q, "now") if isinstance(q, DateTime) else None
+        return convert(q, text)
 
     # -- running a prompt -----------------------------------------------------------
     def _run(self, prompt: Any, extra: KeyBindings | None = None, guidance: bool = True) -> Any:
@@ -278,6 +299,15 @@ def _fit(message: str, hint: str | None, above: bool = False) -> tuple[str, str 
     return "", None, ">"
 
 
+def _enter_after_a_move(event: Any) -> None:
+    """Enter answers only once the officer has moved to an answer (or pressed its key)."""
+    for window in event.app.layout.find_all_windows():
+        control = window.content
+        # The pointer starts on the first answer: until it moves, Enter is not an answer.
+        if hasattr(control, "is_answered") and getattr(control, "pointed_at", 0) != 0:
+            _pick(event, control.pointed_at, control.get_pointed_at().value)
+
+
 def _pick(event: Any, index: int, value: Any) -> None:
     """Answer a list at one key press, showing the answer as questionary does after Enter."""
     for window in event.app.layout.find_all_windows():
@@ -290,7 +320,3 @@ def _pick(event: Any, index: int, value: Any) -> None:
 
 def _key(index: int) -> str:
     return "123456789abcdefghijlmopqrtuvwxz"[index] if index < 31 else ""
-
-
-def _label(label: str, help_text: str) -> str:
-    return f"{label} - {help_text}" if help_text else label
