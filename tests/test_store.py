@@ -166,7 +166,7 @@ def test_a_final_record_refuses_new_answers(app: App, draft: Draft) -> None:
 def test_a_final_record_cannot_be_discarded(app: App, draft: Draft) -> None:
     app.finalise(draft.id)
     with pytest.raises(StoreError, match="never changed"):
-        app.store.discard(draft.id)
+        app.store.discard(draft.id, "2026-11-21T22:30:00+00:00", "T1")
     assert app.store.ids() == [draft.id]
 
 
@@ -179,7 +179,7 @@ def test_a_final_record_cannot_be_finalised_again(app: App, draft: Draft) -> Non
 
 def test_discarding_a_draft_removes_it(app: App, draft: Draft) -> None:
     app.store.save_answer(draft.id, "reason", "welfare", AT)
-    app.store.discard(draft.id)
+    app.store.discard(draft.id, "2026-11-21T22:30:00+00:00", "T1")
     assert app.store.ids() == []
 
 

@@ -65,6 +65,9 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(1.5)
         if behaviour == "500":
             self.send_response(500)
+        elif behaviour == "302":
+            self.send_response(302)
+            self.send_header("Location", "/login")
         elif key in server.received or behaviour == "409":
             self.send_response(409)
         else:
@@ -138,7 +141,7 @@ def test_persistent_failures_leave_records_queued(
     office.script = [failure] * 20
     outcome = app.upload(office.url, timeout=0.3, retries=1)
     assert outcome.queued == ids
-    assert app.store.queued() == ids
+    assert [r for r, _ in app.store.queued()] == ids
 
 
 def test_no_network_exits_3_with_everything_queued(app: App, home: Path) -> None:
@@ -200,3 +203,23 @@ def test_sealed_upload_sends_the_age_payload(app: App, office: BackOffice) -> No
     app.upload(office.url, timeout=5, retries=0)
     assert office.requests[0]["type"] == "application/age"
     assert json.loads(pyrage.decrypt(office.received[record_id], [identity]))["id"] == record_id
+
+
+def test_a_redirect_is_not_an_acknowledgement(app: App, office: BackOffice) -> None:
+    (record_id,) = add_records(app, 1)
+    office.script = ["302"] * 10
+    outcome = app.upload(office.url, timeout=5, retries=0)
+    assert outcome.queued == [record_id] and office.received == {}
+
+
+def test_an_amendment_sends_the_record_again_under_a_new_key(app: App, office: BackOffice) -> None:
+    (record_id,) = add_records(app, 1)
+    app.upload(office.url, timeout=5, retries=0)
+    app.amend(record_id, "late information", None, None, "A second child lives there part-time")
+    outcome = app.upload(office.url, timeout=5, retries=0)
+    assert outcome.sent == [record_id]
+    assert [r["key"] for r in office.requests] == [record_id, f"{record_id}+1"]
+    assert (
+        json.loads(office.received[f"{record_id}+1"])["amendments"][0]["reason"]
+        == "late information"
+    )

@@ -193,17 +193,28 @@ class App:
 
     def finalise(self, record_id: str) -> Record:
         """Make a draft final: sealed, signed, chained, and unchanged from then on."""
-        draft = self.store.draft(record_id)
+        loaded = self.checklist_of(self.store.draft(record_id))
         sealed: list[Record] = []
-        self.store.finalise(record_id, self._sealer(self.checklist_of(draft), draft, sealed))
+        # The draft is read again inside the store's transaction, so an answer another
+        # terminal saved a moment ago is in the seal, not lost beside it.
+        self.store.finalise(
+            record_id, self._sealer(loaded, None, sealed, lambda: self.store.draft(record_id))
+        )
         return sealed[0]
 
-    def _sealer(self, loaded: Loaded, draft: Draft, out: list[Record]) -> Sealer:
+    def _sealer(
+        self,
+        loaded: Loaded,
+        given: Draft | None,
+        out: list[Record],
+        reload: Callable[[], Draft] | None = None,
+    ) -> Sealer:
         """Builds, hashes and signs the record once the store knows its place in the chain."""
         key = self.device_key()
         from safe_check.integrity import digest, fingerprint
 
         def seal(index: int, previous: str) -> tuple[bytes, str, int, str]:
+            draft = reload() if reload else given
             draft.status, draft.finalised_at = "final", rfc3339(now())
             record = build(loaded.checklist, draft)
             record.chain = Chain(index=index, previous=previous)
@@ -277,8 +288,8 @@ class App:
         """A signed, timestamped addendum to a final record: a corrected answer or a note."""
         if not reason.strip():
             raise UsageError("an amendment needs a reason (--reason)")
-        if question is None and not note:
-            raise UsageError("give --question with --value, or --note")
+        if question is None and not (note or "").strip():
+            raise UsageError("give --question with --value, or a --note that says something")
         record_id = self.store.resolve(ref)
         if question is not None:
             value = self._amended_value(record_id, question, value)
@@ -312,22 +323,29 @@ class App:
         return made[0]
 
     def _amended_value(self, record_id: str, question: str, value: Any) -> Any:
-        """Check a corrected value against the question it answers (`q` or `roster[i].q`)."""
+        """Check a corrected value against the question it answers: `q` at the top level, or
+        `roster[i].q` for an entry the record has."""
         from safe_check.answers import coerce
         from safe_check.checklist import Roster
+        from safe_check.store import PATH_RE
 
         draft = self.store.draft(record_id)
         cl = self.checklist_of(draft).checklist
-        leaf = question.rpartition(".")[2]
-        questions = {
-            q.id: q
-            for _, item in cl.items()
-            for q in (item.questions if isinstance(item, Roster) else [item])
-        }
-        if leaf not in questions or isinstance(questions[leaf], Roster):
-            raise UsageError(f"no question '{question}' in {cl.id}")
+        items = {item.id: item for _, item in cl.items()}
+        entry = PATH_RE.match(question)
+        if entry:
+            roster = items.get(entry.group(1))
+            count = len(draft.answers.get(entry.group(1)) or [])
+            if not isinstance(roster, Roster) or int(entry.group(2)) >= count:
+                raise UsageError(f"record has no entry '{entry.group(1)}[{entry.group(2)}]'")
+            target = next((q for q in roster.questions if q.id == entry.group(3)), None)
+        else:
+            target = items.get(question)
+        if target is None or isinstance(target, Roster):
+            hint = " (a roster answer is roster[index].question, e.g. children[0].seen)"
+            raise UsageError(f"no question '{question}' in {cl.id}{hint}")
         try:
-            return coerce(questions[leaf], value)
+            return coerce(target, value)
         except ValueError as err:
             raise UsageError(f"--value for {question}: {err}") from None
 
@@ -403,7 +421,7 @@ class App:
         config = self.store.read_config()
         return (config.get(section, {}) if section else config).get(name, default)
 
-    def sealer_for_exports(self, plain: bool) -> Callable[[bytes], bytes]:
+    def encrypter(self, plain: bool) -> Callable[[bytes], bytes]:
         """Encrypts exports to the back office's age key when one is set (unless --plain)."""
         recipient = self.setting("recipient")
         if plain or not recipient:
@@ -424,7 +442,7 @@ class App:
             raise UsageError(
                 "no endpoint: give --url or run 'safe-check config set upload.url URL'"
             )
-        encrypt = self.sealer_for_exports(plain=False)
+        encrypt = self.encrypter(plain=False)
         officer = self.officer_id()
 
         def acknowledge(record_id: str) -> None:
@@ -435,7 +453,7 @@ class App:
             lambda record_id: encrypt(to_json(self.record(record_id))),
             acknowledge,
             url,
-            sealed=bool(self.setting("recipient")),
+            encrypted=bool(self.setting("recipient")),
             timeout=timeout,
             retries=retries,
         )

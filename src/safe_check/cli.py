@@ -365,30 +365,34 @@ def export(
     output = _path(output)
     ids = app.record_ids(record_ids, every)
     recipient, reason = _disclosure(recipient, reason)
-    encrypt = app.sealer_for_exports(plain)
-    sealed = app.setting("recipient") is not None and not plain
-    if output is not None and (len(ids) > 1 or output.is_dir()):
-        if output.exists() and not output.is_dir():
-            raise UsageError(f"{output} is a file: -o must be a directory for several records")
-        output.mkdir(parents=True, exist_ok=True)
-        suffix = f".{fmt}.age" if sealed else f".{fmt}"
-        for record_id, data in app.exported(ids, fmt):
-            _write(output / f"{record_id}{suffix}", encrypt(data))
-    else:
-        chunks = _export_chunks(app, ids, fmt)
-        if sealed:
-            chunks = iter([encrypt(b"".join(chunks))])
-        _stream(output, chunks)
+    encrypt = app.encrypter(plain)
+    encrypted = app.setting("recipient") is not None and not plain
+    # Logged before a byte leaves: an export cut short is still a disclosure.
     app.disclosed(
         ids,
         recipient,
         reason,
         format=fmt,
-        encrypted="yes" if sealed else "no (--plain)" if plain else "no",
+        encrypted="yes" if encrypted else "no (--plain)" if plain else "no",
     )
+    if output is not None and (len(ids) > 1 or output.is_dir()):
+        if output.exists() and not output.is_dir():
+            raise UsageError(f"{output} is a file: -o must be a directory for several records")
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise UsageError(f"cannot make directory {output}: {err.strerror}") from None
+        suffix = f".{fmt}.age" if encrypted else f".{fmt}"
+        for record_id, data in app.exported(ids, fmt):
+            _write(output / f"{record_id}{suffix}", encrypt(data))
+    else:
+        chunks = _export_chunks(app, ids, fmt)
+        if encrypted:
+            chunks = iter([encrypt(b"".join(chunks))])
+        _stream(output, chunks)
     where = output or "standard output"
     click.echo(
-        f"Exported {len(ids)} record(s) to {where}{' (encrypted)' if sealed else ''}", err=True
+        f"Exported {len(ids)} record(s) to {where}{' (encrypted)' if encrypted else ''}", err=True
     )
 
 

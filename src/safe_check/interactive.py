@@ -266,7 +266,9 @@ class Runner:
             self.asker.show(slot.question.guidance, "guidance")
 
     def _save(self, path: str, value: Any) -> None:
-        self.app.store.save_answer(self.record_id, path, value, rfc3339(now()))
+        self.app.store.save_answer(
+            self.record_id, path, value, rfc3339(now()), self.app.officer_id()
+        )
 
     def _actions(self, draft: Draft) -> list[Any]:
         current = plan(self.cl, draft.answers, draft.incident_at)
@@ -360,7 +362,7 @@ class Runner:
                     [("no", "No, keep it"), ("yes", "Yes, discard")],
                 )
                 if sure == "yes":
-                    self.app.store.discard(self.record_id)
+                    self.app.store.discard(self.record_id, rfc3339(now()), self.app.officer_id())
                     return "discarded"
                 return "continue"
         except (Interrupted, KeyboardInterrupt):

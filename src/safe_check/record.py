@@ -209,15 +209,16 @@ def _entry(roster: Roster, index: int, current: Plan, draft: Draft) -> Entry:
 def _answer(slot: Slot, answers: Answers, draft: Draft) -> Answer | None:
     values = answers if slot.roster is None else answers[slot.roster.id][slot.entry]
     value = values.get(slot.question.id)
-    if value is None:
-        return None
+    history = draft.history.get(slot.path, [])
+    if value is None and not history:
+        return None  # never answered, or skipped: left out (TOML has no null)
     return Answer(
         question=slot.question.id,
         prompt=slot.question.prompt,
         value=value,
         voice=slot.question.voice,
         answered_at=draft.stamps.get(slot.path),
-        history=draft.history.get(slot.path, []),
+        history=history,  # a changed answer keeps what it was, even when it is now blank
     )
 
 

@@ -242,10 +242,14 @@ class Store:
             ),
         )
 
-    def save_answer(self, record_id: str, path: str, value: Any, at: str) -> None:
-        """Commit one answer the moment it is given; earlier values stay as history."""
+    def save_answer(
+        self, record_id: str, path: str, value: Any, at: str, officer: str | None = None
+    ) -> None:
+        """Commit one answer the moment it is given; earlier values stay as history. The log
+        names `officer`, who gave it (by default whoever started the record)."""
         with self.transaction():
-            officer = self._check_draft(record_id)
+            creator = self._check_draft(record_id)
+            officer = officer or creator
             seen = self.db.execute(
                 "SELECT 1 FROM answers WHERE record_id = ? AND path = ? LIMIT 1", (record_id, path)
             ).fetchone()
@@ -308,12 +312,19 @@ class Store:
                 self._log(at, "collection", draft.officer.id, draft.id, {"question": path})
             self._finalise(draft.id, seal)
 
-    def discard(self, record_id: str) -> None:
-        """Delete a draft the officer chose to throw away (final records cannot be)."""
+    def discard(self, record_id: str, at: str, officer: str) -> None:
+        """Delete a draft the officer chose to throw away (final records cannot be); the log
+        and a tombstone say so."""
         with self.transaction():
             self._check_draft(record_id)
             self.db.execute("DELETE FROM answers WHERE record_id = ?", (record_id,))
             self.db.execute("DELETE FROM records WHERE id = ?", (record_id,))
+            reason = "draft discarded by the officer"
+            self.db.execute(
+                "INSERT INTO tombstones VALUES (?, NULL, NULL, ?, ?)", (record_id, at, reason)
+            )
+            self._log(at, "erasure", officer, record_id, {"reason": reason})
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def add_amendment(self, record_id: str, officer: str, at: str, make: Amender) -> None:
         """Append a signed addendum to a final record, chained to what came before it."""
@@ -335,6 +346,8 @@ class Store:
                 (record_id, sha256, body),
             )
             self._log(at, "alteration", officer, record_id, {"amendment": sha256[:16]})
+            # The back office has not seen this amendment: the record goes out again.
+            self.db.execute("UPDATE records SET acknowledged_at = NULL WHERE id = ?", (record_id,))
 
     def sealed_bodies(self, ids: list[str]) -> Iterator[tuple[str, bytes | None, bool]]:
         """(id, sealed body or None for a draft, has amendments) for each id, a hundred to a
@@ -425,18 +438,22 @@ class Store:
             self.db.execute("UPDATE records SET acknowledged_at = ? WHERE id = ?", (at, record_id))
             self._log(at, "disclosure", officer, record_id, {"to": recipient, "reason": "upload"})
 
-    def queued(self) -> list[str]:
-        """Final records the back office has not acknowledged, in chain order."""
+    def queued(self) -> list[tuple[str, str]]:
+        """Final records the back office has not acknowledged, in chain order, each with its
+        idempotency key: the record id, plus "+N" once it carries N amendments (so a record
+        sent again with an amendment is a new delivery, not a duplicate)."""
         rows = self.db.execute(
-            "SELECT id FROM records WHERE status = 'final' AND acknowledged_at IS NULL"
+            "SELECT id, (SELECT count(*) FROM amendments a WHERE a.record_id = r.id)"
+            " FROM records r WHERE status = 'final' AND acknowledged_at IS NULL"
             " ORDER BY chain_index"
         )
-        return [r[0] for r in rows]
+        return [(rid, f"{rid}+{n}" if n else rid) for rid, n in rows]
 
     def acknowledged_before(self, cutoff: str) -> list[str]:
         """Final records acknowledged before a time (for retention)."""
         rows = self.db.execute(
-            "SELECT id FROM records WHERE acknowledged_at IS NOT NULL AND acknowledged_at < ?",
+            "SELECT id FROM records WHERE acknowledged_at IS NOT NULL"
+            " AND julianday(acknowledged_at) < julianday(?)",  # compares instants, not text
             (cutoff,),
         )
         return [r[0] for r in rows]

@@ -61,6 +61,8 @@ def show_time(stamp: str | None) -> str:
 
 def show_value(q: Any, value: Any) -> str:
     """An answer in words, using the checklist's own labels."""
+    if value is None:
+        return "(left unanswered)"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, dict) and "done" in value:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import time
@@ -30,11 +31,11 @@ class Outcome(msgspec.Struct):
     offline: bool = False
 
 
-def post(url: str, record_id: str, body: bytes, sealed: bool, timeout: float) -> int:
+def post(url: str, key: str, body: bytes, encrypted: bool, timeout: float) -> int:
     """POST one record; the HTTP status, or Unreachable / TimeoutError / OSError."""
     headers = {
-        "Content-Type": "application/age" if sealed else "application/json",
-        "Idempotency-Key": record_id,
+        "Content-Type": "application/age" if encrypted else "application/json",
+        "Idempotency-Key": key,
         "User-Agent": "safe-check",
     }
     token = os.environ.get(TOKEN_ENV)
@@ -42,18 +43,30 @@ def post(url: str, record_id: str, body: bytes, sealed: bool, timeout: float) ->
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             return response.status
     except urllib.error.HTTPError as err:
-        return err.code
+        return err.code  # 3xx land here too: a redirect is never followed, so never "sent"
     except urllib.error.URLError as err:
         if isinstance(err.reason, TimeoutError | socket.timeout):
             raise TimeoutError(str(err.reason)) from None
         raise Unreachable(str(err.reason)) from None
+    except (http.client.HTTPException, ValueError) as err:  # a garbled reply: try again later
+        raise OSError(f"bad reply: {type(err).__name__}") from None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect would turn the POST into a GET (and carry the token elsewhere): refuse it."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 def send_one(
-    url: str, record_id: str, body: bytes, sealed: bool, timeout: float, retries: int
+    url: str, key: str, body: bytes, encrypted: bool, timeout: float, retries: int
 ) -> tuple[str, str]:
     """('sent' | 'already' | 'queued' | 'offline', detail), retrying what may pass later."""
     detail = ""
@@ -61,7 +74,7 @@ def send_one(
         if attempt:
             time.sleep(BACKOFF * 2 ** (attempt - 1))
         try:
-            status = post(url, record_id, body, sealed, timeout)
+            status = post(url, key, body, encrypted, timeout)
         except Unreachable as err:
             detail = f"cannot reach the endpoint ({err})"
             if attempt == retries:
@@ -81,18 +94,19 @@ def send_one(
 
 
 def upload_all(
-    queue: list[str],
+    queue: list[tuple[str, str]],
     body_of: Callable[[str], bytes],
     acknowledge: Callable[[str], None],
     url: str,
-    sealed: bool,
+    encrypted: bool,
     timeout: float = 10.0,
     retries: int = 3,
 ) -> Outcome:
-    """Send every queued record; stop early when the network is plainly not there."""
+    """Send every queued (record id, idempotency key); stop early when the network is plainly
+    not there."""
     out = Outcome()
-    for index, record_id in enumerate(queue):
-        result, detail = send_one(url, record_id, body_of(record_id), sealed, timeout, retries)
+    for index, (record_id, key) in enumerate(queue):
+        result, detail = send_one(url, key, body_of(record_id), encrypted, timeout, retries)
         if result in ("sent", "already"):
             acknowledge(record_id)
             (out.sent if result == "sent" else out.already).append(record_id)
@@ -100,7 +114,7 @@ def upload_all(
         out.errors.append(f"record {record_id[:8]}: {detail}")
         if result == "offline":
             out.offline = True
-            out.queued += queue[index:]
+            out.queued += [r for r, _ in queue[index:]]
             return out
         out.queued.append(record_id)
     return out
