@@ -118,7 +118,7 @@ def test_removing_the_newest_record_is_detected_through_the_log(app: App) -> Non
 def test_a_record_signed_with_another_key_fails(app: App, home: Path) -> None:
     record_id = add_record(app)
     (home / "device-key").unlink()
-    app.device_key()  # a new key on "another device"
+    app.device_key(create=True)  # a new key, as on another device
     _, failures = app.verify((record_id[:8],))
     assert any("signature does not verify" in f for f in failures)
 
@@ -146,6 +146,7 @@ def test_export_verifies_elsewhere_with_only_the_public_key(home: Path, tmp_path
     )
     assert result.returncode == 0, result.stdout + result.stderr
     other_key = tmp_path / "other.pem"
+    cli(elsewhere, "setup", "--id", "T2", "--name", "PC Other", "--force", "Test Force")
     cli(elsewhere, "keys", "--export", str(other_key))
     wrong = cli(elsewhere, "verify", "--file", str(tmp_path / "r.json"), "--key", str(other_key))
     assert wrong.returncode == 1 and "signature does not verify" in wrong.stdout
@@ -384,3 +385,38 @@ def test_canonical_form_is_what_any_json_library_gives(app: App) -> None:
     doc = sealed_content(app.record(add_record(app, name="Chïld Ä \u2028 “quoted”")))
     expected = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert canonical(doc) == expected.encode("utf-8")
+
+
+def test_a_missing_key_is_reported_not_replaced(app: App, home: Path) -> None:
+    add_record(app)
+    (home / "device-key").unlink()
+    out = cli(home, "verify")
+    assert out.returncode == 2 and "no signing key" in out.stderr
+    assert not (home / "device-key").exists()
+
+
+def test_an_edited_stored_checklist_is_refused(app: App, home: Path) -> None:
+    record_id = add_record(app)
+    app.store.db.execute(
+        "UPDATE definitions SET text = replace(text, 'Welfare check', 'Routine visit')"
+    )
+    out = cli(home, "summary", record_id[:8])
+    assert out.returncode == 2 and "does not match its hash" in out.stderr
+
+
+def test_verify_file_refuses_added_fields_and_empty_files(
+    app: App, home: Path, tmp_path: Path
+) -> None:
+    record_id = add_record(app)
+    key = tmp_path / "pub.pem"
+    key.write_bytes(app.device_key().public_pem())
+    toml = tmp_path / "r.toml"
+    toml.write_text(
+        cli(home, "export", record_id, "--format", "toml", "--to", "x", "--reason", "y").stdout
+    )
+    assert app.verify_file(toml, key) == (1, [])
+    toml.write_text('officer_assessment = "added later"\n' + toml.read_text())
+    assert app.verify_file(toml, key)[1]
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]")
+    assert app.verify_file(empty, key) == (0, ["the file holds no records"])

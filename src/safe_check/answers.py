@@ -151,8 +151,12 @@ def read_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise AnswersError([f"cannot read: {err.strerror}"], str(path)) from None
+    except UnicodeDecodeError:
+        raise AnswersError(["not UTF-8 text (save it as UTF-8)"], str(path)) from None
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except RecursionError:
+        raise AnswersError(["nested too deeply to be an answers file"], str(path)) from None
     except (ValueError, tomllib.TOMLDecodeError) as err:
         raise AnswersError(
             [f"not valid {path.suffix.lstrip('.') or 'TOML'}: {err}"], str(path)

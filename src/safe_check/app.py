@@ -80,18 +80,23 @@ class App:
         config = self.store.read_config()
         config["officer"] = {"id": officer_id.strip(), "name": name.strip(), "force": force.strip()}
         self.store.write_config(config)
-        self.device_key()
+        self.device_key(create=True)
         return Officer(**config["officer"])
 
-    def device_key(self) -> Any:
-        """This device's Ed25519 key, made on first use."""
+    def device_key(self, create: bool = False) -> Any:
+        """This device's Ed25519 key. Only set-up makes one: a key that has gone missing must
+        be noticed, never quietly replaced."""
         from safe_check.errors import StoreError
         from safe_check.integrity import load_key, new_key
 
         data = self.store.read_private(KEY_FILE)
-        if data is None:
+        if data is None and create:
             data = new_key()
             self.store.write_private(KEY_FILE, data)
+        if data is None:
+            raise StoreError(
+                f"no signing key in {self.home}: run 'safe-check setup' on this device first"
+            )
         try:
             return load_key(data)
         except ValueError:
@@ -116,8 +121,14 @@ class App:
         from safe_check.catalog import locate
 
         path = locate(ref)
-        data = path.read_bytes()
-        return self._loaded(data.decode("utf-8"), path, hashlib.sha256(data).hexdigest())
+        try:
+            data = path.read_bytes()
+            text = data.decode("utf-8")
+        except OSError as err:
+            raise UsageError(f"cannot read {path}: {err.strerror}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"{path} is not UTF-8 text") from None
+        return self._loaded(text, path, hashlib.sha256(data).hexdigest())
 
     def all_checklists(self) -> list[Loaded]:
         """Every shipped checklist."""
@@ -187,9 +198,18 @@ class App:
             return loaded.path.read_bytes().decode("utf-8")
 
     def checklist_of(self, draft: Draft) -> Loaded:
-        """The exact checklist definition a record was made with."""
+        """The exact checklist definition a record was made with, checked against its hash
+        and read from its text (not from the cache), so an edited copy cannot relabel it."""
+        import hashlib
+
+        from safe_check.catalog import from_text
+        from safe_check.errors import StoreError
+
         ref = draft.checklist
-        return self._loaded(self.store.definition(ref.sha256), Path(f"{ref.id}.toml"), ref.sha256)
+        text = self.store.definition(ref.sha256)
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != ref.sha256:
+            raise StoreError(f"the stored {ref.id} checklist does not match its hash (altered)")
+        return from_text(text, f"{ref.id}.toml", ref.sha256)
 
     def finalise(self, record_id: str) -> Record:
         """Make a draft final: sealed, signed, chained, and unchanged from then on."""
@@ -476,22 +496,21 @@ class App:
 
 
 def _decode_export(raw: bytes, suffix: str) -> tuple[list[Record], list[str]]:
-    """Records from an export file: one JSON record, a JSON list, or one TOML record."""
+    """Records from an export file: one record or several ([...] in JSON, [[records]] in TOML)."""
     import tomllib
 
     try:
         if suffix == ".toml":
-            return [msgspec.convert(tomllib.loads(raw.decode("utf-8")), Record)], []
-        data = msgspec.json.decode(raw)
-        items = data if isinstance(data, list) else [data]
+            data = tomllib.loads(raw.decode("utf-8"))
+            items = data["records"] if set(data) == {"records"} else [data]
+        else:
+            data = msgspec.json.decode(raw)
+            items = data if isinstance(data, list) else [data]
         records = [msgspec.convert(item, Record) for item in items]
-    except (
-        ValueError,
-        msgspec.DecodeError,
-        msgspec.ValidationError,
-        tomllib.TOMLDecodeError,
-    ) as err:
+    except (ValueError, TypeError, msgspec.DecodeError, msgspec.ValidationError) as err:
         return [], [f"cannot be read (damaged or altered): {err}"]
+    if not records:
+        return [], ["the file holds no records"]
     if suffix != ".toml" and not isinstance(data, list) and to_json(records[0]) != raw:
         return records, [
             f"record {records[0].id[:8]}: file bytes differ from the sealed form (altered)"

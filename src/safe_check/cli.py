@@ -223,7 +223,11 @@ def resume(app: App, record_id: str | None) -> None:
     "--status", type=click.Choice(["draft", "final"]), help="Only drafts or only final records."
 )
 @click.option(
-    "--limit", type=click.IntRange(min=1), default=50, show_default=True, help="How many to list."
+    "--limit",
+    type=click.IntRange(min=1, max=100000),
+    default=50,
+    show_default=True,
+    help="How many to list.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app

@@ -23,8 +23,9 @@ from safe_check.timefmt import rfc3339
 SCHEMA_VERSION: Final = 1
 
 
-class Out(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """Base for record structs: fields left at their default (None, empty) are left out."""
+class Out(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
+    """Base for record structs: fields left at their default (None, empty) are left out, and
+    a field nobody sealed is an error when a record is read back (so nothing can be slipped in)."""
 
 
 class Change(Out, kw_only=True):

@@ -509,6 +509,8 @@ class Store:
         try:
             return self.resolve(ref)
         except UsageError:
+            if len(ref.strip()) < MIN_PREFIX:
+                raise
             row = self.db.execute(
                 "SELECT record_id FROM tombstones WHERE record_id >= ? AND record_id < ? LIMIT 1",
                 (ref.lower(), ref.lower() + "\uffff"),
