@@ -273,13 +273,12 @@ def test_every_problem_is_reported_at_once_naming_question_and_entry(cl: Checkli
         ],
     }
     assert problems_for(cl, data) == [
-        "children_present: expected yes or no (true or false), got 'perhaps'",
+        "'children_present': expected yes or no (true or false), got 'perhaps'",
         "'colour': no such question in test-list",
         "Child 1 (children[0]): 'seen': expected yes or no (true or false), got 'maybe'",
         "Child 2 (children[1]): 'spoken_alone': \"not done\" needs a reason: "
         'use { done = false, reason = "..." }, or true',
         "Child 2 (children[1]): 'pet': no such question in children",
-        "'children_present': required, not answered",
         "'children': answered, but it does not apply (asked only when children_present is yes)",
     ]
 

@@ -112,9 +112,9 @@ def test_a_bad_answers_file_exits_2_listing_every_problem(
     assert result.returncode == 2
     assert "bad.toml: " in result.stderr and "nothing was finalised" in result.stderr
     for problem in [
-        "reason: 'sightseeing' is not one of the choices",
-        "arrived_at: expected a time such as 22:10",
-        "referral_made: expected yes or no",
+        "'reason': 'sightseeing' is not one of the choices",
+        "'arrived_at': expected a time such as 22:10",
+        "'referral_made': expected yes or no",
         "Child 1 (children[0]): 'spoken_alone': \"not done\" needs a reason",
         "Child 1 (Child A (fictional)) (children[0]): 'estimated_age': required, not answered",
     ]:

@@ -109,8 +109,12 @@ def test_plain_mode_has_no_colour_or_boxes(home: Path, record_id: str) -> None:
         encoding="utf-8",
         timeout=15,
     )
-    for key in ("1", "\r", "\r"):  # reason, arrival time, no concerns
-        child.expect(r"\? ")
+    for question, key in (
+        ("Why were officers", "1"),
+        ("When did officers", "\r"),
+        ("notice", "\r"),
+    ):
+        child.expect(question)
         child.send(key)
     child.expect("Reference or first name")
     child.send("Child A (fictional)\r")

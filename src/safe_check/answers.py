@@ -33,6 +33,7 @@ from safe_check.timefmt import not_future, now, parse_time, rfc3339
 
 TRI_WORDS: Final = {"yes": "yes", "no": "no", "not_known": "not_known", "not known": "not_known"}
 RESERVED: Final = "record"
+INVALID: Final = object()  # stands in for a value already reported as wrong
 
 
 def coerce(q: Leaf, raw: Any) -> Any:
@@ -203,7 +204,7 @@ def check_answers(
         elif isinstance(item, Roster):
             answers[key] = _roster(item, raw, problems)
         else:
-            _put(answers, item, raw, item.id, problems)
+            _put(answers, item, raw, f"'{item.id}'", problems)
     return answers, problems + _completeness(cl, answers, incident_at)
 
 
@@ -212,6 +213,7 @@ def _put(into: Answers, q: Leaf, raw: Any, where: str, problems: list[str]) -> N
         into[q.id] = coerce(q, raw)
     except ValueError as err:
         problems.append(f"{where}: {err}")
+        into[q.id] = INVALID  # reported once, here: not again as "required, not answered"
 
 
 def _roster(r: Roster, raw: Any, problems: list[str]) -> list[Answers]:

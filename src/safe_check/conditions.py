@@ -91,7 +91,7 @@ def _show(v: Any) -> str:
         return "yes" if v else "no"
     if isinstance(v, float) and v.is_integer():
         return str(int(v))  # bounds are decoded as floats; 18.0 reads as 18
-    return str(v).replace("_", " ")
+    return str(v)  # the value as written in an answers file, so it can be copied
 
 
 def describe(cond: Condition | None) -> str:
