@@ -46,17 +46,6 @@ class Condition(Model):
     not_: Condition | None = msgspec.field(default=None, name="not")
 
 
-COMPARISONS: Final = (
-    "equals",
-    "not_equals",
-    "one_of",
-    "includes",
-    "answered",
-    "lt",
-    "le",
-    "gt",
-    "ge",
-)
 NUMERIC: Final = ("lt", "le", "gt", "ge")
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from safe_check import __version__
+from safe_check.console import need_terminal
 from safe_check.errors import ExitCode, SafeCheckError, UsageError
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def pass_app(f: Any) -> Any:
 def setup(app: App, officer_id: str | None, name: str | None, force: str | None) -> None:
     """Set the officer's id, name and force (asked for when not given)."""
     if officer_id is None or name is None or force is None:
-        _need_terminal("give --id, --name and --force")
+        need_terminal("give --id, --name and --force")
         from safe_check.interactive import ask_officer
 
         officer_id, name, force = ask_officer(app, officer_id, name, force)
@@ -182,7 +183,7 @@ def start(
     loaded = app.checklist(checklist)
     when = _time_option(incident_at)
     if answers_file is None:
-        _need_terminal("use --answers FILE to run without a terminal (see: safe-check template)")
+        need_terminal("use --answers FILE to run without a terminal (see: safe-check template)")
         from safe_check.interactive import run_new
 
         run_new(app, loaded, subject_ref, when)
@@ -212,7 +213,7 @@ def start(
 @pass_app
 def resume(app: App, record_id: str | None) -> None:
     """Continue a draft where it stopped (choose from a list when no ID is given)."""
-    _need_terminal("a draft can only be resumed in a terminal")
+    need_terminal("a draft can only be resumed in a terminal")
     from safe_check.interactive import resume as resume_draft
 
     resume_draft(app, record_id)
@@ -587,7 +588,7 @@ def config_set(app: App, key: str, value: str) -> None:
 def purge(app: App, record_id: str | None, reason: str | None, yes: bool) -> None:
     """Erase records acknowledged longer ago than retention.days, or one record on request."""
     if record_id is not None and not yes:
-        _need_terminal("add --yes to erase without confirmation")
+        need_terminal("add --yes to erase without confirmation")
         click.confirm(
             f"Erase record {record_id} for good? This cannot be undone", abort=True, err=True
         )
@@ -681,11 +682,6 @@ def _time_option(text: str | None) -> Any:
         return not_future(parse_time(text), "the incident time")
     except ValueError as err:
         raise UsageError(f"--incident-at: {err}") from None
-
-
-def _need_terminal(hint: str) -> None:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError(f"no terminal to ask questions in: {hint}")
 
 
 def main() -> None:

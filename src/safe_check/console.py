@@ -51,15 +51,22 @@ def table(columns: list[str], rows: list[list[Any]]) -> None:
     console().print(t)
 
 
-def panel(text: str, title: str, style: str = "bold yellow") -> None:
-    """A highlighted box (a plain heading and lines in plain mode)."""
-    if plain_mode():
-        console().print(f"{title.upper()}\n{text}\n")
-        return
-    from rich.panel import Panel
-    from rich.text import Text
+def terminal_width() -> int:
+    """The terminal's real width (a stale COLUMNS in the environment must not win)."""
+    import shutil
 
-    console().print(Panel(Text(text), title=title, border_style=style, expand=False))
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        return shutil.get_terminal_size((80, 24)).columns
+
+
+def need_terminal(hint: str) -> None:
+    """Refuse at once, rather than hang, when there is no one at a terminal to answer."""
+    from safe_check.errors import UsageError
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(f"no terminal to ask questions in: {hint}")
 
 
 def error(message: str) -> None:
@@ -77,10 +84,9 @@ def note(message: str, style: str = "") -> None:
     tty = sys.stderr.isatty()
     color = tty and not os.environ.get("NO_COLOR") and not plain_mode()
     if tty:  # wrap at words for the screen; logs keep one line per message
-        import shutil
         import textwrap
 
-        width = max(20, shutil.get_terminal_size((80, 24)).columns - 1)
+        width = max(20, terminal_width() - 1)
         message = "\n".join(
             "\n".join(textwrap.wrap(p, width, break_long_words=False) or [""])
             for p in message.splitlines()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -103,8 +102,3 @@ class Verifier:
         except (InvalidSignature, ValueError):
             return False
         return True
-
-
-def read_public_pem(path: Path) -> Verifier:
-    """A verifier from a public key file."""
-    return Verifier.from_pem(path.read_bytes())

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from typing import Any
 
 from safe_check.app import App, count_answers
 from safe_check.asker import TOGGLE_GUIDANCE, Ask, Asker
 from safe_check.checklist import AgeFrom, Loaded
-from safe_check.console import note
+from safe_check.console import need_terminal, note, terminal_width
 from safe_check.engine import (
     RosterEnd,
     Slot,
@@ -28,27 +27,13 @@ from safe_check.timefmt import not_future, now, parse_time, rfc3339
 
 def screen_width() -> int:
     """Text width on screen: the terminal's, at most the 80 columns of printed notes."""
-    import os
-    import shutil
-
-    try:
-        columns = os.get_terminal_size(sys.stdout.fileno()).columns
-    except (OSError, ValueError):
-        columns = shutil.get_terminal_size((80, 24)).columns
-    return min(80, columns - 1)
+    return min(80, terminal_width() - 1)
 
 
 def _asker() -> Asker:
     from safe_check.prompts import QuestionaryAsker  # questionary is slow to import
 
     return QuestionaryAsker()
-
-
-def _need_terminal() -> None:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError(
-            "no terminal to ask questions in: use --answers FILE (see: safe-check template)"
-        )
 
 
 def ask_officer(
@@ -412,7 +397,7 @@ def _entry_name(draft: Draft, slot: Slot) -> str:
 
 def menu(app: App) -> None:
     """The menu shown by `safe-check` with no command."""
-    _need_terminal()
+    need_terminal("use safe-check --help for commands that need none")
     asker = _asker()
     if not (app.store.read_config().get("officer") or {}).get("id") and not app.officer_override:
         note("First, who are you? (asked once; change it later from the menu)", "bold")

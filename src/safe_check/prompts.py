@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 import textwrap
 from typing import Any, Final
 
@@ -26,6 +24,7 @@ from safe_check.checklist import (
     YesNo,
     YesNoUnknown,
 )
+from safe_check.console import terminal_width
 from safe_check.errors import Interrupted
 
 SKIP: Final = "__skip__"
@@ -268,12 +267,7 @@ def _plain() -> bool:
 
 
 def _width() -> int:
-    """The terminal's real width (a stale COLUMNS in the environment must not win)."""
-    try:
-        columns = os.get_terminal_size(sys.stdout.fileno()).columns
-    except (OSError, ValueError):
-        columns = shutil.get_terminal_size((80, 24)).columns
-    return max(20, columns - 1)
+    return max(20, terminal_width() - 1)
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -96,7 +96,6 @@ CREATE TABLE IF NOT EXISTS log (
 );
 CREATE INDEX IF NOT EXISTS log_record ON log (record_id);
 """
-LOG_ACTIONS: Final = ("collection", "alteration", "consultation", "disclosure", "erasure")
 
 
 class Summary(msgspec.Struct, frozen=True):
@@ -601,13 +600,6 @@ class Store:
         for path, value, at in events:
             _apply(draft, path, json.loads(value), at)
         return draft
-
-    def latest_answer_at(self, record_id: str) -> str | None:
-        """When the last answer was saved."""
-        row = self.db.execute(
-            "SELECT max(answered_at) FROM answers WHERE record_id = ?", (record_id,)
-        ).fetchone()
-        return row[0] if row else None
 
 
 def _apply(draft: Draft, path: str, value: Any, at: str) -> None:
