@@ -26,7 +26,23 @@ def render_pdf(n: Notes) -> bytes:
     """The PDF's bytes."""
     from fpdf import FPDF
 
-    pdf = FPDF(format="A4", unit="mm")
+    record_line = next((v for k, v in n.header if k == "Record"), "")
+
+    class NotesPDF(FPDF):
+        def footer(self) -> None:  # every page says whose notes these are
+            self.set_y(-12)
+            self.set_font(family, "", 8)
+            self.cell(
+                0,
+                5,
+                text(
+                    f"safe-check record {record_line.split()[0]}  -  page {self.page_no()}/{{nb}}"
+                ),
+                align="C",
+            )
+
+    family = "Helvetica"
+    pdf = NotesPDF(format="A4", unit="mm")
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(True, margin=16)
     family = _font(pdf)
@@ -41,13 +57,13 @@ def render_pdf(n: Notes) -> bytes:
 
     def heading(words: str, size: int = 13) -> None:
         pdf.set_font(family, "B", size)
-        pdf.multi_cell(0, 7, text(words), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 7, text(words), new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(1)
 
     def para(words: str, style: str = "", indent: float = 0) -> None:
         pdf.set_font(family, style, 10)
         pdf.set_x(pdf.l_margin + indent)
-        pdf.multi_cell(0, 5, text(words), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, text(words), new_x="LMARGIN", new_y="NEXT", align="L")
 
     heading(n.title, 15)
     for key, value in n.header:

@@ -21,7 +21,7 @@ from safe_check.errors import StoreError, UsageError
 from safe_check.record import Change, ChecklistRef, Draft, Officer
 
 DB_NAME: Final = "safe-check.db"
-SCHEMA_VERSION: Final = 1  # PRAGMA user_version; bump with any change to SCHEMA
+SCHEMA_VERSION: Final = 2  # PRAGMA user_version; bump with any change to SCHEMA
 CONFIG_NAME: Final = "config.toml"
 MIN_PREFIX: Final = 6
 PATH_RE: Final = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
