@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -388,3 +389,26 @@ def test_record_meta_reports_every_problem() -> None:
             "or 2026-11-21T22:10, got 'late'",
         ]
     )
+
+
+EXCLUSIVE = MultiChoice(
+    id="q",
+    prompt="Q?",
+    choices=[
+        Choice(value="school", label="School"),
+        Choice(value="none_yet", label="None yet", exclusive=True),
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (["school", "none_yet"], "'None yet' cannot be ticked with other answers"),
+        ([], "tick at least one (tick 'None yet' if that is the answer)"),
+    ],
+)
+def test_an_exclusive_choice_stands_alone(raw: list[str], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        coerce(EXCLUSIVE, raw)
+    assert coerce(EXCLUSIVE, ["none_yet"]) == ["none_yet"]

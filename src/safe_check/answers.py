@@ -52,7 +52,14 @@ def coerce(q: Leaf, raw: Any) -> Any:
         items = [raw] if isinstance(raw, str) else raw
         if not isinstance(items, list):
             raise ValueError(f"expected a list of choices, got {raw!r}")
-        return list(dict.fromkeys(_choice(q, v) for v in items))
+        chosen = list(dict.fromkeys(_choice(q, v) for v in items))
+        alone = [c.label for c in q.choices if c.exclusive and c.value in chosen]
+        if alone and len(chosen) > 1:
+            raise ValueError(f"'{alone[0]}' cannot be ticked with other answers")
+        if not chosen and q.required and any(c.exclusive for c in q.choices):
+            only = next(c.label for c in q.choices if c.exclusive)
+            raise ValueError(f"tick at least one (tick '{only}' if that is the answer)")
+        return chosen
     if isinstance(q, ShortText | LongText):
         return _text(q, raw)
     if isinstance(q, Number):

@@ -55,6 +55,7 @@ class Choice(Model):
     value: Id
     label: NonEmpty
     help: str = ""
+    exclusive: bool = False  # "None seen", "Not known": never ticked with another choice
 
 
 class QuestionBase(Model, tag_field="kind"):

@@ -144,8 +144,22 @@ class QuestionaryAsker:
         message, hint, qmark = _fit(
             q.prompt, "(Space ticks, Enter when done; none ticked: none apply)"
         )
+
+        def check(values: list[str]) -> bool | str:
+            try:
+                coerce(q, values)
+            except ValueError as err:
+                return str(err)
+            return True
+
         prompt = questionary.checkbox(
-            message, choices=choices, instruction=hint, qmark=qmark, style=STYLE, **self.io
+            message,
+            choices=choices,
+            instruction=hint,
+            qmark=qmark,
+            validate=check,
+            style=STYLE,
+            **self.io,
         )
         return self._run(prompt)
 

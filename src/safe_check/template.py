@@ -17,7 +17,7 @@ VALUE_HINT: Final = {
     "long_text": 'text; use """ for several lines',
     "number": "a whole number",
     "date": "a date, 2026-01-31",
-    "datetime": "a date and time with offset, 2026-01-31T22:10:00Z (blank: now)",
+    "datetime": "a date and time, 2026-01-31T22:10:00Z (leave the line out for now)",
     "done": 'true, or { done = false, reason = "why not" }',
 }
 
