@@ -145,19 +145,12 @@ class QuestionaryAsker:
             q.prompt, "(Space ticks, Enter when done; none ticked: none apply)"
         )
 
-        def check(values: list[str]) -> bool | str:
-            try:
-                coerce(q, values)
-            except ValueError as err:
-                return str(err)
-            return True
-
         prompt = questionary.checkbox(
             message,
             choices=choices,
             instruction=hint,
             qmark=qmark,
-            validate=check,
+            validate=_checker(lambda values: coerce(q, values)),
             style=STYLE,
             **self.io,
         )
@@ -202,16 +195,9 @@ class QuestionaryAsker:
 
         def check(text: str) -> bool | str:
             if not text.strip():
-                return (
-                    True
-                    if not q.required or isinstance(q, DateTime)
-                    else "An answer is needed here"
-                )
-            try:
-                convert(q, text)
-            except ValueError as err:
-                return str(err)
-            return True
+                needed = q.required and not isinstance(q, DateTime)
+                return "An answer is needed here" if needed else True
+            return _checker(lambda t: convert(q, t))(text)
 
         multiline = isinstance(q, LongText)
         # prompt_toolkit draws nothing when a multiline prompt's first line is wider than the
@@ -305,6 +291,19 @@ def _fit(message: str, hint: str | None, above: bool = False) -> tuple[str, str 
         return message, hint, "?"
     _print("\n".join(_wrap(line, _width())), "bold")
     return "", None, ">"
+
+
+def _checker(convert_fn: Any) -> Any:
+    """A prompt validator: True, or why the value cannot be taken."""
+
+    def check(value: Any) -> bool | str:
+        try:
+            convert_fn(value)
+        except ValueError as err:
+            return str(err)
+        return True
+
+    return check
 
 
 def _enter_after_a_move(event: Any) -> None:
