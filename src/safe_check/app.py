@@ -427,8 +427,8 @@ class App:
             if not value.strip().isdigit() or int(value) < 1:
                 raise UsageError("retention.days must be a whole number of days, at least 1")
             parsed = int(value)
-        if key == "upload.url" and not value.startswith(("http://", "https://")):
-            raise UsageError("upload.url must start with http:// or https://")
+        if key == "upload.url":
+            check_url(value)
         config = self.store.read_config()
         section, _, name = key.rpartition(".")
         target = config.setdefault(section, {}) if section else config
@@ -462,6 +462,7 @@ class App:
             raise UsageError(
                 "no endpoint: give --url or run 'safe-check config set upload.url URL'"
             )
+        check_url(url)
         encrypt = self.encrypter(plain=False)
         officer = self.officer_id()
 
@@ -516,6 +517,19 @@ def _decode_export(raw: bytes, suffix: str) -> tuple[list[Record], list[str]]:
             f"record {records[0].id[:8]}: file bytes differ from the sealed form (altered)"
         ]
     return records, []
+
+
+def check_url(url: str) -> None:
+    """An upload endpoint must be a well-formed http(s) URL with a host."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError as err:
+        raise UsageError(f"not a usable URL: {url} ({err})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"not a usable URL: {url} (use http:// or https:// and a host)")
 
 
 def count_answers(record: Record) -> int:
