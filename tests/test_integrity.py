@@ -420,3 +420,13 @@ def test_verify_file_refuses_added_fields_and_empty_files(
     empty = tmp_path / "empty.json"
     empty.write_text("[]")
     assert app.verify_file(empty, key) == (0, ["the file holds no records"])
+
+
+def test_an_edited_cached_checklist_fails_verify(app: App) -> None:
+    app.checklist("practice-run")  # caches the checked model
+    add_record(app)
+    app.store.db.execute(
+        "UPDATE definitions SET model = replace(model, 'Welfare check', 'Routine visit')"
+    )
+    _, failures = app.verify(())
+    assert any("cached copy differs" in f for f in failures)

@@ -392,8 +392,31 @@ class App:
         if only is None:
             amendments, erased = self.store.amendment_hashes(), self.store.erased_ids()
             failures += check_log(self.store.log_rows(), links, amendments, erased)
+            failures += self._check_definitions()
         self.store.log_event(rfc3339(now()), "consultation", self.officer_id(), None, how="verify")
         return checked, failures
+
+    def _check_definitions(self) -> list[str]:
+        """Every stored checklist matches its hash, and its cached model matches its text
+        (starts read the cache, so an edited cache would change the questions asked)."""
+        import hashlib
+
+        from safe_check.lint import check_text
+
+        problems = []
+        for sha256, text, model in self.store.definitions():
+            name = f"checklist {sha256[:12]}"
+            if hashlib.sha256(text.encode("utf-8")).hexdigest() != sha256:
+                problems.append(f"{name}: its text does not match its hash (altered)")
+                continue
+            checklist, _ = check_text(text, name)
+            if (
+                model is not None
+                and checklist is not None
+                and msgspec.json.encode(checklist) != model
+            ):
+                problems.append(f"{name}: the cached copy differs from its text (altered)")
+        return problems
 
     def verify_file(self, path: Path, key_file: Path) -> tuple[int, list[str]]:
         """Check an exported record file (JSON or TOML) with only the public key."""

@@ -449,5 +449,6 @@ def _view_records(app: App, asker: Asker) -> None:
     picked = asker.choose("records", "Which record?", [*options, ("back", "Back")])
     if picked != "back":
         record = app.record(picked)
+        app.consulted(record, "menu")
         loaded = app.checklist_of(app.store.draft(picked))
         asker.show(render_text(notes(record, loaded.checklist), screen_width()))

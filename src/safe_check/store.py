@@ -567,6 +567,10 @@ class Store:
                 (ref.sha256, ref.id, ref.version, text, model, code_version),
             )
 
+    def definitions(self) -> list[tuple[str, str, bytes | None]]:
+        """Every stored checklist definition: (sha256, text, cached model or None)."""
+        return self.db.execute("SELECT sha256, text, model FROM definitions").fetchall()
+
     def definition(self, sha256: str) -> str:
         """The exact checklist text a record was made with."""
         row = self.db.execute("SELECT text FROM definitions WHERE sha256 = ?", (sha256,)).fetchone()
