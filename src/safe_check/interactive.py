@@ -75,7 +75,7 @@ def run_new(
     asker = _asker()
     app.officer()  # fail before any question if nobody is set up
     asker.show(loaded.checklist.title.upper(), "bold")
-    asker.show(loaded.checklist.description, "guidance")
+    asker.show(" ".join(loaded.checklist.description.split()), "guidance")  # reflowed to fit
     while incident_at is None:
         typed = asker.text("incident_at", "Incident time (Enter for now, or HH:MM)")
         try:
